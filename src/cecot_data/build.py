@@ -1,0 +1,250 @@
+"""Regenerate everything derived from the models and the CSV files.
+
+``cecot-data build`` (maintainers) reads ``datasets/*.csv`` in a checkout,
+validates them, and writes:
+
+- the CSV files again, in canonical form (see :mod:`cecot_data.csv_files`);
+- ``datasets/<table>.parquet``, typed from the models (zstd);
+- ``schemas/<table>.json``, the Table Schemas;
+- ``docs/data-dictionary.md``;
+- ``datapackage.json``, with every file's size and sha256.
+
+``cecot-data build --check`` writes nothing and lists what is stale. A
+Parquet file counts as current when its schema and rows equal what the CSV
+gives; its bytes may differ between pyarrow versions, so they are not compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .csv_files import Problem, parse_csv, to_csv_text
+from .models import MODELS, Record, Source
+from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
+
+DESCRIPTOR = "datapackage.json"
+PACKAGE_NAME = "cecot-data"
+DATA_LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 International (the data)",
+}
+CODE_LICENSE = {
+    "name": "MIT",
+    "path": "https://opensource.org/license/mit/",
+    "title": "MIT License (the code and the build scripts)",
+}
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+# The descriptor records each table's Parquet file under this key of its CSV
+# resource, so one resource stays one table (see docs/design.md).
+PARQUET_PROPERTY = "cecot:parquet"
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote (or, with ``check``, would have to write)."""
+
+    stale: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def project_version(root: Path) -> str:
+    """The version in ``pyproject.toml``: the one version of code and data."""
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    if match is None:
+        raise ValueError(f"{root / 'pyproject.toml'}: no version line")
+    return match.group(1)
+
+
+def sha256_of(data: bytes) -> str:
+    """The descriptor's form of a hash: ``sha256:<hex>``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def read_tables(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
+    """Parse every CSV of a checkout; returns records by table and all problems."""
+    tables: dict[str, list[Record]] = {}
+    problems: list[Problem] = []
+    for model in MODELS:
+        rel = f"datasets/{model.table_name}.csv"
+        path = root / rel
+        if not path.is_file():
+            problems.append(Problem(rel, None, None, "missing-file", "file not found"))
+            continue
+        records, found = parse_csv(model, path.read_text(encoding="utf-8"), rel)
+        tables[model.table_name] = records
+        problems.extend(found)
+    return tables, problems
+
+
+def arrow_rows(model: type[Record], records: list[Record]) -> list[dict[str, Any]]:
+    """Rows for the Parquet file: stored columns plus the derived EDTF columns."""
+    names = [name for name, _, _, _ in arrow_columns(model)]
+    edtf_columns = {c.removesuffix("_earliest") for c in names if c.endswith("_earliest")}
+    rows = []
+    for record in sorted(records, key=lambda r: tuple(str(v) for v in r.key())):
+        row = {name: getattr(record, name) for name in model.model_fields}
+        for column in edtf_columns:
+            earliest, latest, precision = derived_values(row[column])
+            row[f"{column}_earliest"] = earliest
+            row[f"{column}_latest"] = latest
+            row[f"{column}_precision"] = precision
+        rows.append({name: row[name] for name in names})
+    return rows
+
+
+def parquet_bytes(model: type[Record], records: list[Record]) -> bytes:
+    """The Parquet file of a table, zstd-compressed, schema from the model."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist(arrow_rows(model, records), schema=arrow_schema(model))
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def parquet_is_current(path: Path, model: type[Record], records: list[Record]) -> bool:
+    """True when the Parquet file at ``path`` holds exactly the expected schema and rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    expected = pa.Table.from_pylist(arrow_rows(model, records), schema=arrow_schema(model))
+    try:
+        actual = pq.ParquetFile(path).read()
+    except (OSError, pa.ArrowException):
+        return False
+    return actual.schema.equals(expected.schema, check_metadata=True) and actual.equals(expected)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def descriptor(root: Path, version: str, sources: list[Source]) -> dict[str, Any]:
+    """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``."""
+    resources = []
+    for model in MODELS:
+        csv_rel = f"datasets/{model.table_name}.csv"
+        parquet_rel = f"datasets/{model.table_name}.parquet"
+        csv_data = (root / csv_rel).read_bytes()
+        parquet_data = (root / parquet_rel).read_bytes()
+        resources.append(
+            {
+                "name": model.table_name,
+                "type": "table",
+                "title": model.table_title,
+                "description": table_description(model),
+                "path": csv_rel,
+                "scheme": "file",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(csv_data),
+                "hash": sha256_of(csv_data),
+                "dialect": {
+                    "$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
+                    "header": True,
+                    "delimiter": ",",
+                    "quoteChar": '"',
+                    "lineTerminator": "\n",
+                },
+                "schema": table_schema(model),
+                "licenses": [DATA_LICENSE],
+                PARQUET_PROPERTY: {
+                    "path": parquet_rel,
+                    "format": "parquet",
+                    "mediatype": PARQUET_MEDIATYPE,
+                    "compression": "zstd",
+                    "bytes": len(parquet_data),
+                    "hash": sha256_of(parquet_data),
+                },
+            }
+        )
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": PACKAGE_NAME,
+        "title": "CECOT data: El Salvador's Terrorism Confinement Center, mass incarceration and the 2025 US transfers",
+        "description": (
+            "Sourced, schema-validated tables about El Salvador's Terrorism Confinement Center "
+            "(CECOT), the country's mass incarceration under the state of exception declared in "
+            "March 2022, and the 2025 transfers of immigrants from the United States to CECOT under "
+            "the Alien Enemies Act. Every row cites a source and a short verbatim quote; figures keep "
+            "their qualifier (exact, approximate, at least, at most, range, vague), dates keep their "
+            "precision (EDTF), and conflicting claims are kept as separate rows. No personal data "
+            "about detained or deported individuals."
+        ),
+        "version": version,
+        "keywords": [
+            "El Salvador",
+            "CECOT",
+            "prisons",
+            "incarceration",
+            "state of exception",
+            "Alien Enemies Act",
+            "deportation",
+            "human rights",
+        ],
+        "licenses": [DATA_LICENSE, CODE_LICENSE],
+        "contributors": [{"title": "cecot-data contributors", "roles": ["author", "publisher"]}],
+        "sources": [
+            {"title": f"{s.publisher}: {s.title}" if s.title else s.publisher, "path": s.url}
+            for s in sorted(sources, key=lambda s: s.source_id)
+            if s.url is not None
+        ],
+        "resources": resources,
+    }
+
+
+def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
+    """Every generated text file except the descriptor, by path relative to the root."""
+    out: dict[str, str] = {}
+    for model in MODELS:
+        out[f"datasets/{model.table_name}.csv"] = to_csv_text(model, tables[model.table_name])
+        out[f"schemas/{model.table_name}.json"] = _json_text(table_schema(model))
+    out["docs/data-dictionary.md"] = data_dictionary()
+    return out
+
+
+def build(root: Path, *, check: bool = False) -> BuildResult:
+    """Regenerate (or, with ``check``, verify) every generated file under ``root``."""
+    result = BuildResult()
+    tables, problems = read_tables(root)
+    if problems:
+        result.problems = problems
+        return result
+    for rel, text in expected_text_files(tables).items():
+        path = root / rel
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        result.stale.append(rel)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    for model in MODELS:
+        rel = f"datasets/{model.table_name}.parquet"
+        if parquet_is_current(root / rel, model, tables[model.table_name]):
+            continue
+        result.stale.append(rel)
+        if not check:
+            (root / rel).write_bytes(parquet_bytes(model, tables[model.table_name]))
+    if check and result.stale:
+        # The descriptor hashes the files above; it cannot be judged until they are current.
+        return result
+    sources = [r for r in tables["sources"] if isinstance(r, Source)]
+    text = _json_text(descriptor(root, project_version(root), sources))
+    path = root / DESCRIPTOR
+    if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+        result.stale.append(DESCRIPTOR)
+        if not check:
+            path.write_text(text, encoding="utf-8")
+    return result

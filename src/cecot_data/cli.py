@@ -1,0 +1,204 @@
+"""The ``cecot-data`` command line: info, show, validate, build.
+
+Exit codes: 0 success (or valid data), 1 invalid data, 2 unusable input or
+bad usage. Errors are one readable message each, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import CecotDataError
+
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+SHOW_CELL_WIDTH = 40
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _cmd_info(_: argparse.Namespace) -> int:
+    from . import __version__
+    from .build import CODE_LICENSE, DATA_LICENSE
+    from .loaders import TABLE_NAMES, datapackage_path, load_table
+    from .models import MODELS_BY_TABLE
+    from .schema import table_description
+
+    _out(f"cecot-data {__version__}: El Salvador's CECOT, mass incarceration, and the 2025 US transfers")
+    _out(f"Data licence: {DATA_LICENSE['name']}   Code licence: {CODE_LICENSE['name']}")
+    _out()
+    _out("Tables:")
+    width = max(len(n) for n in TABLE_NAMES)
+    for name in TABLE_NAMES:
+        rows = len(load_table(name))
+        _out(f"  {name:<{width}}  {rows:>5} rows  {table_description(MODELS_BY_TABLE[name])}")
+    _out()
+    _out(f"Descriptor: {datapackage_path()}")
+    _out(
+        f"Cite as: cecot-data contributors, cecot-data: sourced datasets on El Salvador's CECOT, "
+        f"version {__version__} [dataset], licensed {DATA_LICENSE['name']}. "
+        "Cite the original sources listed in the sources table for individual facts."
+    )
+    return EXIT_OK
+
+
+def _cell(value: Any) -> str:
+    from .csv_files import format_cell
+
+    text = format_cell(value).replace("\n", " ")
+    return text if len(text) <= SHOW_CELL_WIDTH else text[: SHOW_CELL_WIDTH - 1] + "…"
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .csv_files import format_cell
+    from .loaders import load_table
+    from .schema import column_names
+
+    records = load_table(args.table)
+    if args.limit is not None:
+        records = records[: args.limit]
+    from .models import MODELS_BY_TABLE
+
+    names = list(column_names(MODELS_BY_TABLE[args.table]))
+    if args.format == "json":
+        _out(json.dumps([r.model_dump(mode="json") for r in records], indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        for record in records:
+            writer.writerow([format_cell(getattr(record, n)) for n in names])
+    else:
+        rows = [[_cell(getattr(r, n)) for n in names] for r in records]
+        widths = [max([len(n), *(len(row[i]) for row in rows)]) for i, n in enumerate(names)]
+        _out("  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip())
+        _out("  ".join("-" * w for w in widths))
+        for row in rows:
+            _out("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        _out(f"({len(records)} rows)")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .loaders import datapackage_path
+    from .validate import validate_package
+
+    target = Path(args.path) if args.path else datapackage_path()
+    report = validate_package(target)
+    if args.format == "json":
+        _out(
+            json.dumps(
+                {
+                    "descriptor": str(report.descriptor),
+                    "valid": report.valid,
+                    "problems": [p.as_dict() for p in report.problems],
+                    "valid_rows": report.valid_rows,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for p in report.problems:
+            where = p.file + (f":{p.row}" if p.row is not None else "")
+            field = f" [{p.field}]" if p.field else ""
+            value = f" (value: {p.value!r})" if p.value is not None else ""
+            _out(f"{where}{field} {p.rule}: {p.message}{value}")
+        rows = sum(report.valid_rows.values())
+        status = "valid" if report.valid else f"INVALID: {len(report.problems)} problem(s)"
+        _out(f"{report.descriptor}: {len(report.valid_rows)} tables, {rows} valid rows; {status}")
+    return EXIT_OK if report.valid else EXIT_INVALID
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    root = Path(args.root)
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file() or 'name = "cecot-data"' not in pyproject.read_text(encoding="utf-8"):
+        _err(f"{root.resolve()}: not a cecot-data checkout (no pyproject.toml naming cecot-data)")
+        return EXIT_UNUSABLE
+    result = build(root, check=args.check)
+    for p in result.problems:
+        where = p.file + (f":{p.row}" if p.row is not None else "")
+        field = f" [{p.field}]" if p.field else ""
+        _err(f"{where}{field} {p.rule}: {p.message}")
+    if result.problems:
+        _err(f"build stopped: {len(result.problems)} problem(s) in the CSV files")
+        return EXIT_INVALID
+    verb = "stale" if args.check else "written"
+    for rel in result.stale:
+        _out(f"{verb}: {rel}")
+    if args.check and result.stale:
+        _err("generated files are out of date: run `cecot-data build`")
+        return EXIT_INVALID
+    _out("all generated files are current" if not result.stale else f"{len(result.stale)} file(s) written")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .loaders import TABLE_NAMES
+
+    parser = argparse.ArgumentParser(
+        prog="cecot-data",
+        description="Sourced datasets on El Salvador's CECOT prison, mass incarceration and the 2025 US transfers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    info = commands.add_parser("info", help="tables, row counts, version, licence, citation")
+    info.set_defaults(run=_cmd_info)
+
+    show = commands.add_parser("show", help="print a table")
+    show.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of: {', '.join(TABLE_NAMES)}")
+    show.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    show.add_argument("--limit", type=int, default=None, help="print at most this many rows")
+    show.set_defaults(run=_cmd_show)
+
+    validate = commands.add_parser(
+        "validate", help="check a data package (default: the installed one)",
+        description="Check descriptor, files, hashes, rows, keys and cross-table rules. "
+        "Exit 0 valid, 1 invalid, 2 unusable input.",
+    )
+    validate.add_argument("path", nargs="?", help="package folder or its datapackage.json")
+    validate.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    validate.set_defaults(run=_cmd_validate)
+
+    build = commands.add_parser(
+        "build", help="maintainers: regenerate Parquet, schemas, docs and descriptor from the CSVs",
+    )
+    build.add_argument("--root", default=".", help="repository checkout (default: current directory)")
+    build.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything is stale")
+    build.set_defaults(run=_cmd_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except CecotDataError as exc:
+        from .validate import UnusableInputError
+
+        _err(f"error: {exc}")
+        return EXIT_UNUSABLE if isinstance(exc, UnusableInputError) else EXIT_INVALID
+    except OSError as exc:
+        _err(f"error: {exc.filename or ''}: {exc.strerror or exc}")
+        return EXIT_UNUSABLE
+    except BrokenPipeError:  # e.g. `cecot-data show sources | head`
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

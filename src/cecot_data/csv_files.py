@@ -1,0 +1,203 @@
+"""Read and write the tables' CSV files in one canonical form.
+
+Canonical form: UTF-8 without BOM, ``\\n`` line endings, the header in model
+column order, minimal quoting, an empty cell for null, ``true``/``false`` for
+booleans, integral numbers without a decimal point, rows sorted by primary key.
+``cecot-data build`` rewrites every CSV in this form, so a file written from
+the models is byte-identical to the file they were read from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import Record
+from .schema import Column, column_names, columns
+
+# A cell longer than this is refused before it reaches the model: it is
+# either a broken quote swallowing the rest of the file or not our data.
+MAX_CELL_CHARS = 20_000
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a package, file, row or cell is invalid."""
+
+    file: str
+    row: int | None
+    field: str | None
+    rule: str
+    message: str
+    value: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "file": self.file,
+            "row": self.row,
+            "field": self.field,
+            "value": self.value,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+def format_cell(value: Any) -> str:
+    """The canonical CSV text of one value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_csv_text(model: type[Record], records: Iterable[Record]) -> str:
+    """The canonical CSV text of a table."""
+    names = column_names(model)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for record in sorted(records, key=lambda r: tuple(format_cell(v) for v in r.key())):
+        writer.writerow([format_cell(getattr(record, n)) for n in names])
+    return out.getvalue()
+
+
+def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every record; line numbers count the header as 1."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    for cells in reader:
+        yield reader.line_num, cells
+
+
+def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], list[Problem]]:
+    """Parse a table's CSV text into validated records.
+
+    Returns the valid records and a :class:`Problem` for every bad header,
+    row or cell; a row with any problem is left out of the records.
+    """
+    problems: list[Problem] = []
+    records: list[Record] = []
+    expected = list(column_names(model))
+    if text.startswith("\ufeff"):
+        return [], [Problem(file, 1, None, "encoding", "file starts with a byte-order mark (BOM); save as UTF-8 without BOM")]
+    if not text.strip():
+        return [], [Problem(file, None, None, "empty-file", "file is empty; expected a header row")]
+    rows = _rows(text)
+    try:
+        _, header = next(rows)
+        if header != expected:
+            return [], [_header_problem(file, header, expected)]
+        for line, cells in rows:
+            if cells == []:
+                problems.append(Problem(file, line, None, "blank-row", "blank line inside the table"))
+                continue
+            if len(cells) != len(expected):
+                problems.append(
+                    Problem(
+                        file, line, None, "row-length",
+                        f"row has {len(cells)} cells; the header has {len(expected)}",
+                    )
+                )
+                continue
+            too_long = next((n for n, c in zip(expected, cells) if len(c) > MAX_CELL_CHARS), None)
+            if too_long is not None:
+                problems.append(
+                    Problem(file, line, too_long, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters")
+                )
+                continue
+            raw = {name: cell for name, cell in zip(expected, cells) if cell != ""}
+            typed, cell_problems = _typed_cells(columns(model), raw, file, line)
+            if cell_problems:
+                problems.extend(cell_problems)
+                continue
+            try:
+                records.append(model.model_validate(typed))
+            except ValidationError as exc:
+                problems.extend(_validation_problems(file, line, raw, exc))
+    except csv.Error as exc:
+        problems.append(Problem(file, None, None, "csv-syntax", f"CSV syntax error: {exc}"))
+    return records, problems
+
+
+def _convert(kind: str, cell: str) -> Any:
+    """Turn a cell into a Python value by its Table Schema type, as strictly as the schema reads it."""
+    if kind == "boolean":
+        if cell not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return cell == "true"
+    if kind in ("number", "integer"):
+        number = float(cell) if kind == "number" else int(cell)
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number")
+        return number
+    if kind == "date":
+        if not _ISO_DAY.match(cell):
+            raise ValueError("expected a date as YYYY-MM-DD")
+        return date.fromisoformat(cell)
+    return cell
+
+
+def _typed_cells(
+    cols: tuple[Column, ...], raw: dict[str, str], file: str, line: int
+) -> tuple[dict[str, Any], list[Problem]]:
+    typed: dict[str, Any] = {}
+    problems = []
+    for col in cols:
+        cell = raw.get(col.name)
+        if cell is None:
+            continue
+        try:
+            typed[col.name] = _convert(col.type, cell)
+        except ValueError as exc:
+            reason = str(exc) if str(exc).startswith("expected") else f"expected a {col.type}"
+            problems.append(Problem(file, line, col.name, "type", f"{reason}, got {cell!r}", cell))
+    return typed, problems
+
+
+def _header_problem(file: str, header: list[str], expected: list[str]) -> Problem:
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(missing))
+        if extra:
+            parts.append("unexpected " + ", ".join(extra))
+        message = "header does not match the schema: " + "; ".join(parts)
+    else:
+        message = "header has the right columns in the wrong order; expected " + ",".join(expected)
+    return Problem(file, 1, None, "header", message)
+
+
+def _validation_problems(
+    file: str, line: int, raw: dict[str, str | None], exc: ValidationError
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = error.get("loc", ())
+        field = str(loc[0]) if loc else None
+        message = str(error.get("msg", "invalid"))
+        message = message.removeprefix("Value error, ")
+        value = raw.get(field) if field else None
+        rule = str(error.get("type", "invalid"))
+        if field is None:
+            rule = "row-rule"
+        elif value is None and rule == "missing":
+            rule = "required"
+            message = "a value is required"
+        problems.append(Problem(file, line, field, rule, message, value))
+    return problems

@@ -1,0 +1,153 @@
+"""Load the shipped tables: typed records, Arrow tables, the descriptor's path.
+
+Everything here reads files installed with the package (located with
+``importlib.resources``) and nothing else: no network, no environment
+variables, no current directory. Parsed tables are cached per process; each
+call returns a new list of the same frozen records.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from .errors import InvalidDataError
+from .models import (
+    MODELS_BY_TABLE,
+    Citation,
+    Event,
+    EventFacility,
+    EventInstrument,
+    Facility,
+    FacilityQuantity,
+    LegalInstrument,
+    PopulationCount,
+    Record,
+    Source,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+R = TypeVar("R", bound=Record)
+
+TABLE_NAMES: tuple[str, ...] = tuple(MODELS_BY_TABLE)
+
+
+def _data_dir() -> Traversable:
+    return files("cecot_data").joinpath("_data")
+
+
+def _as_path(resource: Traversable) -> Path:
+    # Wheels install as plain files, so the resource is a real path; a zipped
+    # install would need importlib.resources.as_file, which we do not support.
+    if not isinstance(resource, Path):
+        raise RuntimeError("cecot_data must be installed as files, not imported from a zip archive")
+    return resource
+
+
+def datapackage_path() -> Path:
+    """Path of the installed ``datapackage.json`` (Frictionless Data Package v2).
+
+    >>> datapackage_path().name
+    'datapackage.json'
+    """
+    return _as_path(_data_dir().joinpath("datapackage.json"))
+
+
+def _check_name(name: str) -> type[Record]:
+    try:
+        return MODELS_BY_TABLE[name]
+    except KeyError:
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(TABLE_NAMES)}") from None
+
+
+@cache
+def _records(name: str) -> tuple[Record, ...]:
+    from .csv_files import parse_csv
+
+    model = _check_name(name)
+    text = _data_dir().joinpath("datasets", f"{name}.csv").read_text(encoding="utf-8")
+    records, problems = parse_csv(model, text, f"datasets/{name}.csv")
+    if problems:
+        raise InvalidDataError(problems)
+    return tuple(records)
+
+
+def _load(model: type[R]) -> list[R]:
+    return [r for r in _records(model.table_name) if isinstance(r, model)]
+
+
+def load_table(name: str) -> list[Record]:
+    """Records of any table by name (see ``TABLE_NAMES``); raises ValueError for an unknown name."""
+    return list(_records(name))
+
+
+def load_sources() -> list[Source]:
+    """The bibliography: every source any row cites."""
+    return _load(Source)
+
+
+def load_facilities() -> list[Facility]:
+    """Prisons and detention centres.
+
+    >>> [f.acronym for f in load_facilities() if f.facility_id == "sv-cecot"]
+    ['CECOT']
+    """
+    return _load(Facility)
+
+
+def load_facility_quantities() -> list[FacilityQuantity]:
+    """Measured features of facilities (pavilions, distance, ...), one claim per row."""
+    return _load(FacilityQuantity)
+
+
+def load_population_counts() -> list[PopulationCount]:
+    """Counts of people: prison population, capacity, deaths, transfers, with their qualifiers."""
+    return _load(PopulationCount)
+
+
+def load_legal_instruments() -> list[LegalInstrument]:
+    """Statutes, decrees, proclamations, agreements and court orders."""
+    return _load(LegalInstrument)
+
+
+def load_events() -> list[Event]:
+    """Dated events, oldest identifiers first."""
+    return _load(Event)
+
+
+def load_event_facilities() -> list[EventFacility]:
+    """Links from events to the facilities they involve."""
+    return _load(EventFacility)
+
+
+def load_event_instruments() -> list[EventInstrument]:
+    """Links from events to the legal instruments they involve."""
+    return _load(EventInstrument)
+
+
+def load_citations() -> list[Citation]:
+    """Further evidence for single fields of rows."""
+    return _load(Citation)
+
+
+def parquet_path(name: str) -> Path:
+    """Path of the installed Parquet file of a table."""
+    _check_name(name)
+    return _as_path(_data_dir().joinpath("datasets", f"{name}.parquet"))
+
+
+def read_table(name: str) -> pa.Table:
+    """A table as a ``pyarrow.Table`` with its typed schema and field descriptions.
+
+    Reads the shipped Parquet file with ``pyarrow.parquet.ParquetFile``, which,
+    unlike ``pyarrow.parquet.read_table``, does not import pandas. Use
+    ``.to_pandas()`` or ``polars.from_arrow()`` on the result for those libraries.
+    """
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(parquet_path(name)).read()

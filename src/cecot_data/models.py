@@ -1,0 +1,557 @@
+"""One frozen pydantic model per table: the single definition of every field.
+
+The Table Schemas in ``schemas/``, the descriptor's schemas, the Arrow schemas
+of the Parquet files and ``docs/data-dictionary.md`` are all generated from
+these classes (see :mod:`cecot_data.schema`). Change a field here, run
+``cecot-data build``, and commit what it writes.
+
+Rules that span rows or tables (keys, foreign keys, dates across tables) live
+in :mod:`cecot_data.validate`; rules about one row live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from . import edtf
+
+# ---------------------------------------------------------------------------
+# Field markers: metadata read by the schema generators.
+
+
+@dataclass(frozen=True)
+class References:
+    """Marks a field as a foreign key to ``table.field``."""
+
+    table: str
+    field: str
+
+
+@dataclass(frozen=True)
+class EdtfDate:
+    """Marks a string field as an EDTF date; Parquet adds derived columns for it."""
+
+
+# ---------------------------------------------------------------------------
+# Shared annotated types.
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# No leading or trailing whitespace, at least one character: an empty CSV
+# cell always means null, so an empty string can never be a value. Plain
+# groups only: Table Schema patterns are XML Schema regexes.
+TEXT_PATTERN = r"^\S([\s\S]*\S)?$"
+QUOTE_MAX_WORDS = 40
+URL_PATTERN = r"^https?://\S+$"
+
+
+def _check_edtf(text: str) -> str:
+    edtf.parse(text)
+    return text
+
+
+def _check_quote_length(text: str) -> str:
+    words = len(text.split())
+    if words > QUOTE_MAX_WORDS:
+        raise ValueError(
+            f"quote has {words} words; keep evidence short (at most {QUOTE_MAX_WORDS})"
+        )
+    return text
+
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
+Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=2000)]
+Quote = Annotated[
+    str,
+    Field(pattern=TEXT_PATTERN, max_length=400),
+    AfterValidator(_check_quote_length),
+]
+Edtf = Annotated[str, Field(pattern=edtf.PATTERN), AfterValidator(_check_edtf), EdtfDate()]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+SubdivisionCode = Annotated[str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]
+Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
+FieldName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+NonNegative = Annotated[float, Field(ge=0)]
+
+SourceRef = Annotated[Slug, References("sources", "source_id")]
+FacilityRef = Annotated[Slug, References("facilities", "facility_id")]
+InstrumentRef = Annotated[Slug, References("legal_instruments", "instrument_id")]
+EventRef = Annotated[Slug, References("events", "event_id")]
+CountRef = Annotated[Slug, References("population_counts", "count_id")]
+QuantityRef = Annotated[Slug, References("facility_quantities", "quantity_id")]
+
+Qualifier = Literal["exact", "approximate", "at_least", "at_most", "range", "vague"]
+Basis = Literal["record", "estimate", "claim"]
+ClaimantKind = Literal[
+    "government",
+    "court",
+    "ngo",
+    "news_agency",
+    "news_outlet",
+    "international_org",
+    "academic",
+    "reference_work",
+]
+SourceKind = Literal[
+    "court_record",
+    "government_document",
+    "wire_agency",
+    "news_outlet",
+    "ngo_report",
+    "reference_work",
+    "commentary",
+    "mirror",
+    "aggregator",
+    "paraphrase",
+]
+WEAK_SOURCE_KINDS: frozenset[str] = frozenset({"aggregator", "paraphrase"})
+
+_QUALIFIER_DOC = (
+    "How the source states the figure: exact (a specific figure), approximate "
+    "('about', 'some', 'roughly'), at_least ('more than', 'over', 'at least'), "
+    "at_most ('up to'), range ('65 to 70'), vague (words only, such as 'hundreds')."
+)
+_BASIS_DOC = (
+    "What the figure rests on, as the source tells it: record (a register, list, census or "
+    "document the claimant keeps or cites), estimate (a calculation or estimate by the claimant), "
+    "claim (asserted, with no basis given or published)."
+)
+
+SOURCE_ID_FIELD = Field(description="The source that backs this row (`sources.source_id`).")
+QUOTE_FIELD = Field(
+    description=(
+        "Short verbatim passage from the source that supports this row, "
+        f"in the source's language (at most {QUOTE_MAX_WORDS} words)."
+    )
+)
+NOTES_FIELD = Field(default=None, description="Curator's note: context, caveats, how a value was read.")
+
+
+class Record(BaseModel):
+    """Base of every table's model: frozen, no extra fields, a declared key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    table_name: ClassVar[str]
+    table_title: ClassVar[str]
+    primary_key: ClassVar[tuple[str, ...]]
+
+    def key(self) -> tuple[Any, ...]:
+        """The primary-key values of this row."""
+        return tuple(getattr(self, name) for name in self.primary_key)
+
+
+def _edtf_order(first: str | None, second: str | None, first_name: str, second_name: str) -> None:
+    """Raise if ``first`` must lie after ``second`` (both EDTF, either may be None)."""
+    if first is None or second is None:
+        return
+    if edtf.parse(first).earliest > edtf.parse(second).latest:
+        raise ValueError(f"{first_name} ({first}) is after {second_name} ({second})")
+
+
+class QuantityClaim(Record):
+    """Fields shared by every table that records a figure as a claim."""
+
+    value: NonNegative | None = Field(
+        default=None,
+        description="The figure itself when the source states a single figure (exact or approximate); null otherwise.",
+    )
+    lower_bound: NonNegative | None = Field(
+        default=None, description="Lowest value the claim allows (at_least, range); null when it sets none."
+    )
+    upper_bound: NonNegative | None = Field(
+        default=None, description="Highest value the claim allows (at_most, range); null when it sets none."
+    )
+    qualifier: Qualifier = Field(description=_QUALIFIER_DOC)
+    stated_as: Text = Field(
+        description="The figure in the source's own words, e.g. 'about 110,000', 'up to 40,000', 'hundreds'."
+    )
+    as_of: Edtf | None = Field(
+        default=None,
+        description="EDTF date the figure refers to, at the precision the source gives; null when not stated.",
+    )
+    basis: Basis = Field(description=_BASIS_DOC)
+    claimant: Text = Field(
+        description="Who makes the claim: the body or office whose figure this is, as the source attributes it."
+    )
+    claimant_kind: ClaimantKind = Field(description="What kind of body the claimant is.")
+
+    @model_validator(mode="after")
+    def _qualifier_matches_bounds(self) -> QuantityClaim:
+        value, low, high = self.value, self.lower_bound, self.upper_bound
+        wanted: dict[str, tuple[bool, bool, bool]] = {
+            # qualifier: (value set, lower_bound set, upper_bound set)
+            "exact": (True, False, False),
+            "approximate": (True, False, False),
+            "at_least": (False, True, False),
+            "at_most": (False, False, True),
+            "range": (False, True, True),
+            "vague": (False, False, False),
+        }
+        expected = wanted[self.qualifier]
+        actual = (value is not None, low is not None, high is not None)
+        if actual != expected:
+            names = ("value", "lower_bound", "upper_bound")
+            need = [n for n, e in zip(names, expected) if e] or ["none of value/lower_bound/upper_bound"]
+            raise ValueError(
+                f"qualifier {self.qualifier!r} needs {', '.join(need)} set and the others empty"
+            )
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"lower_bound {low:g} is greater than upper_bound {high:g}")
+        return self
+
+
+class Source(Record):
+    """The bibliography: every page, document or report a row cites."""
+
+    table_name: ClassVar[str] = "sources"
+    table_title: ClassVar[str] = "Sources"
+    primary_key: ClassVar[tuple[str, ...]] = ("source_id",)
+
+    source_id: Slug = Field(description="Stable identifier of the source, e.g. 'ap-2025-03-17-cecot-explainer'.")
+    title: Text | None = Field(default=None, description="Headline or document title as shown; null when not shown.")
+    publisher: Text = Field(
+        description="Who published this copy; for a repost, the host site and what it copies."
+    )
+    author: Text | None = Field(default=None, description="Byline or issuing office, when stated.")
+    published_on: Edtf | None = Field(
+        default=None, description="EDTF publication date of this copy; null when not shown."
+    )
+    url: Url | None = Field(default=None, description="Address of the copy that was read; never guessed.")
+    accessed_on: date | None = Field(
+        default=None, description="Day a curator last read this copy; null when not recorded."
+    )
+    source_kind: SourceKind = Field(
+        description=(
+            "court_record, government_document, wire_agency (a wire service's own text), news_outlet, "
+            "ngo_report, reference_work, commentary (blogs, law commentary), mirror (a repost of another "
+            "outlet's text), aggregator (a summary of other outlets), paraphrase (a reworded or "
+            "machine-paraphrased copy). Facts resting only on an aggregator or paraphrase are weak."
+        )
+    )
+    original_source_id: SourceRef | None = Field(
+        default=None,
+        description="For a mirror or paraphrase: the source whose text it copies (`sources.source_id`).",
+    )
+    language: LanguageTag = Field(description="Language of the text, as a BCP 47 tag (e.g. 'en', 'es').")
+    notes: Text | None = NOTES_FIELD
+
+    @property
+    def is_weak(self) -> bool:
+        """True when the source is an aggregator or a paraphrase."""
+        return self.source_kind in WEAK_SOURCE_KINDS
+
+    @model_validator(mode="after")
+    def _not_its_own_original(self) -> Source:
+        if self.original_source_id == self.source_id:
+            raise ValueError("original_source_id points at the source itself")
+        return self
+
+
+class Facility(Record):
+    """Prisons and detention centres: identity and location."""
+
+    table_name: ClassVar[str] = "facilities"
+    table_title: ClassVar[str] = "Facilities"
+    primary_key: ClassVar[tuple[str, ...]] = ("facility_id",)
+
+    facility_id: Slug = Field(description="Stable identifier, country code first, e.g. 'sv-cecot'.")
+    name_en: Text = Field(description="Name in English.")
+    name_es: Text | None = Field(default=None, description="Name in Spanish, when sourced.")
+    acronym: Text | None = Field(default=None, description="Acronym the facility is known by, e.g. 'CECOT'.")
+    facility_type: Literal["prison", "prison_complex", "prison_section", "detention_centre"] = Field(
+        description=(
+            "prison; prison_complex (several prisons or phases on one site); prison_section "
+            "(a phase or module of a complex, see parent_facility_id); detention_centre."
+        )
+    )
+    parent_facility_id: FacilityRef | None = Field(
+        default=None, description="The complex this facility is part of (`facilities.facility_id`)."
+    )
+    country_iso2: CountryCode = Field(description="Country, ISO 3166-1 alpha-2.")
+    subdivision_iso: SubdivisionCode | None = Field(
+        default=None, description="First-level subdivision (department), ISO 3166-2, e.g. 'SV-SV' (San Vicente)."
+    )
+    municipality: Text | None = Field(default=None, description="Municipality, as the sources name it.")
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS 84 latitude, when sourced.")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS 84 longitude, when sourced.")
+    opened_on: Edtf | None = Field(default=None, description="EDTF date the facility opened, at the precision sourced.")
+    closed_on: Edtf | None = Field(default=None, description="EDTF date the facility closed; null while open or unknown.")
+    operator: Text | None = Field(default=None, description="Body that runs the facility, when sourced.")
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+    @model_validator(mode="after")
+    def _check(self) -> Facility:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude must be given together")
+        if self.parent_facility_id == self.facility_id:
+            raise ValueError("parent_facility_id points at the facility itself")
+        _edtf_order(self.opened_on, self.closed_on, "opened_on", "closed_on")
+        return self
+
+
+class FacilityQuantity(QuantityClaim):
+    """Physical and other measured features of a facility, one claim per row."""
+
+    table_name: ClassVar[str] = "facility_quantities"
+    table_title: ClassVar[str] = "Facility quantities"
+    primary_key: ClassVar[tuple[str, ...]] = ("quantity_id",)
+
+    quantity_id: Slug = Field(description="Stable identifier of this claim.")
+    facility_id: FacilityRef = Field(description="The facility described (`facilities.facility_id`).")
+    attribute: Literal[
+        "pavilions",
+        "cells",
+        "watchtowers",
+        "distance_from_capital_km",
+        "land_area_ha",
+        "built_area_ha",
+        "wall_height_m",
+        "wall_length_km",
+        "space_per_prisoner_m2",
+        "construction_cost_usd",
+    ] = Field(description="What is measured; the suffix names the unit (km, ha, m, m2, usd), else a count.")
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+
+class PopulationCount(QuantityClaim):
+    """How many people, where, when, according to whom."""
+
+    table_name: ClassVar[str] = "population_counts"
+    table_title: ClassVar[str] = "Population counts"
+    primary_key: ClassVar[tuple[str, ...]] = ("count_id",)
+
+    count_id: Slug = Field(description="Stable identifier of this claim.")
+    measure: Literal[
+        "prison_population",
+        "capacity",
+        "cell_capacity",
+        "deaths_in_custody",
+        "people_transferred",
+        "arrests",
+        "releases",
+        "incarceration_rate_per_100k",
+        "occupancy_percent",
+    ] = Field(
+        description=(
+            "prison_population (people held); capacity (places); cell_capacity (people one cell holds); "
+            "deaths_in_custody; people_transferred (people moved into the facility or country); arrests; "
+            "releases; incarceration_rate_per_100k (people held per 100,000 residents); occupancy_percent "
+            "(people held as a percentage of capacity)."
+        )
+    )
+    facility_id: FacilityRef | None = Field(
+        default=None, description="The facility counted (`facilities.facility_id`); null for a country-wide figure."
+    )
+    country_iso2: CountryCode = Field(description="Country the figure is about, ISO 3166-1 alpha-2.")
+    period_start: Edtf | None = Field(
+        default=None, description="For cumulative figures, the EDTF date counting starts from; null otherwise."
+    )
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+    @model_validator(mode="after")
+    def _period(self) -> PopulationCount:
+        _edtf_order(self.period_start, self.as_of, "period_start", "as_of")
+        return self
+
+
+class LegalInstrument(Record):
+    """Statutes, decrees, proclamations, agreements and court orders."""
+
+    table_name: ClassVar[str] = "legal_instruments"
+    table_title: ClassVar[str] = "Legal instruments"
+    primary_key: ClassVar[tuple[str, ...]] = ("instrument_id",)
+
+    instrument_id: Slug = Field(description="Stable identifier, jurisdiction first, e.g. 'us-alien-enemies-act'.")
+    title: Text = Field(description="Title in the instrument's own language, or the name it is cited by.")
+    instrument_type: Literal[
+        "statute",
+        "statutory_amendment",
+        "legislative_decree",
+        "executive_decree",
+        "proclamation",
+        "executive_order",
+        "designation",
+        "guidance",
+        "bilateral_arrangement",
+        "grant_agreement",
+        "court_order",
+        "court_ruling",
+    ] = Field(description="Kind of instrument.")
+    jurisdiction_iso2: CountryCode = Field(description="Country whose body issued it, ISO 3166-1 alpha-2.")
+    counterparty_iso2: CountryCode | None = Field(
+        default=None, description="For an agreement between states, the other state, ISO 3166-1 alpha-2."
+    )
+    issuing_body: Text | None = Field(default=None, description="Legislature, office or court that issued it.")
+    docket_number: Text | None = Field(default=None, description="Court docket or case number, for court orders.")
+    official_citation: Text | None = Field(
+        default=None, description="Official citation, e.g. '1 Stat. 577' or '90 FR 13033', as sourced."
+    )
+    enacted_on: Edtf | None = Field(
+        default=None, description="EDTF date enacted, approved or (for a court order) decided."
+    )
+    signed_on: Edtf | None = Field(default=None, description="EDTF date signed.")
+    made_public_on: Edtf | None = Field(
+        default=None, description="EDTF date its existence or text was first made public, when that differs from signing."
+    )
+    published_on: Edtf | None = Field(
+        default=None, description="EDTF date published in an official journal (e.g. the Federal Register)."
+    )
+    in_force_from: Edtf | None = Field(default=None, description="EDTF date it took effect.")
+    in_force_until: Edtf | None = Field(
+        default=None, description="EDTF date it ceased to have effect (expired, repealed, vacated)."
+    )
+    amount_usd: NonNegative | None = Field(
+        default=None, description="For an agreement with a payment: the amount in US dollars, as sourced."
+    )
+    amount_qualifier: Literal["exact", "approximate"] | None = Field(
+        default=None, description="How the source states amount_usd: exact or approximate."
+    )
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+    @model_validator(mode="after")
+    def _check(self) -> LegalInstrument:
+        if (self.amount_usd is None) != (self.amount_qualifier is None):
+            raise ValueError("amount_usd and amount_qualifier must be given together")
+        if self.counterparty_iso2 == self.jurisdiction_iso2:
+            raise ValueError("counterparty_iso2 repeats jurisdiction_iso2")
+        _edtf_order(self.signed_on, self.published_on, "signed_on", "published_on")
+        _edtf_order(self.signed_on, self.made_public_on, "signed_on", "made_public_on")
+        _edtf_order(self.in_force_from, self.in_force_until, "in_force_from", "in_force_until")
+        return self
+
+
+class Event(Record):
+    """Dated happenings: openings, transfers, invocations, rulings."""
+
+    table_name: ClassVar[str] = "events"
+    table_title: ClassVar[str] = "Events"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
+
+    event_id: Slug = Field(description="Stable identifier, e.g. '2025-03-16-deportees-arrive-cecot'.")
+    occurred_on: Edtf = Field(description="EDTF date of the event, at the precision sourced.")
+    date_inferred: bool = Field(
+        description="True when the day was worked out from a weekday in the text ('on Sunday') and the dateline.",
+    )
+    event_type: Literal[
+        "construction_ordered",
+        "opening",
+        "transfer",
+        "invocation",
+        "legislation",
+        "filing",
+        "ruling",
+        "agreement",
+        "disclosure",
+        "statement",
+        "report",
+        "visit",
+        "arrest",
+        "release",
+    ] = Field(description="Kind of event.")
+    title: Text = Field(description="One-line English summary of what happened.")
+    country_iso2: CountryCode = Field(description="Country where it happened, ISO 3166-1 alpha-2.")
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+
+class EventFacility(Record):
+    """Which facilities an event involves, and how."""
+
+    table_name: ClassVar[str] = "event_facilities"
+    table_title: ClassVar[str] = "Event–facility links"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id", "facility_id")
+
+    event_id: EventRef = Field(description="The event (`events.event_id`).")
+    facility_id: FacilityRef = Field(description="The facility (`facilities.facility_id`).")
+    role: Literal["location", "origin", "destination", "subject"] = Field(
+        description="location (where it happened), origin or destination (of a transfer), subject (what it is about)."
+    )
+
+
+class EventInstrument(Record):
+    """Which legal instruments an event involves, and how."""
+
+    table_name: ClassVar[str] = "event_instruments"
+    table_title: ClassVar[str] = "Event–instrument links"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id", "instrument_id")
+
+    event_id: EventRef = Field(description="The event (`events.event_id`).")
+    instrument_id: InstrumentRef = Field(description="The legal instrument (`legal_instruments.instrument_id`).")
+    role: Literal["enacts", "invokes", "implements", "challenges", "decides", "discloses"] = Field(
+        description=(
+            "enacts (the event makes the instrument), invokes or implements (acts under it), "
+            "challenges (a filing against it), decides (a ruling on it), discloses (makes its text public)."
+        )
+    )
+
+
+# The columns a citation may point through, and the table each one names.
+_CITATION_TARGETS: tuple[tuple[str, type[Record]], ...] = (
+    ("facility_id", Facility),
+    ("quantity_id", FacilityQuantity),
+    ("count_id", PopulationCount),
+    ("instrument_id", LegalInstrument),
+    ("event_id", Event),
+)
+
+
+class Citation(Record):
+    """More evidence for one field of one row: field-level sources and quotes."""
+
+    table_name: ClassVar[str] = "citations"
+    table_title: ClassVar[str] = "Citations"
+    primary_key: ClassVar[tuple[str, ...]] = ("citation_id",)
+
+    citation_id: Slug = Field(description="Stable identifier of this citation.")
+    facility_id: FacilityRef | None = Field(default=None, description="Cited facility row, if any.")
+    quantity_id: QuantityRef | None = Field(default=None, description="Cited facility_quantities row, if any.")
+    count_id: CountRef | None = Field(default=None, description="Cited population_counts row, if any.")
+    instrument_id: InstrumentRef | None = Field(default=None, description="Cited legal_instruments row, if any.")
+    event_id: EventRef | None = Field(default=None, description="Cited events row, if any.")
+    field: FieldName | None = Field(
+        default=None,
+        description="Name of the field the quote supports; null when it supports the whole row.",
+    )
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Citation:
+        targets = [(col, model) for col, model in _CITATION_TARGETS if getattr(self, col) is not None]
+        if len(targets) != 1:
+            columns = ", ".join(col for col, _ in _CITATION_TARGETS)
+            raise ValueError(f"exactly one of {columns} must be set (found {len(targets)})")
+        _, model = targets[0]
+        if self.field is not None and self.field not in model.model_fields:
+            raise ValueError(f"field {self.field!r} is not a field of {model.table_name}")
+        return self
+
+
+# Every table, in an order where each table comes after the tables it references.
+MODELS: tuple[type[Record], ...] = (
+    Source,
+    Facility,
+    FacilityQuantity,
+    PopulationCount,
+    LegalInstrument,
+    Event,
+    EventFacility,
+    EventInstrument,
+    Citation,
+)
+MODELS_BY_TABLE: dict[str, type[Record]] = {m.table_name: m for m in MODELS}
