@@ -123,7 +123,7 @@ def parquet_is_current(path: Path, model: type[Record], records: list[Record]) -
         actual = pq.ParquetFile(path).read()
     except (OSError, pa.ArrowException):
         return False
-    return actual.schema.equals(expected.schema, check_metadata=True) and actual.equals(expected)
+    return bool(actual.schema.equals(expected.schema, check_metadata=True) and actual.equals(expected))
 
 
 def _json_text(value: Any) -> str:

@@ -81,10 +81,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
     else:
         rows = [[_cell(getattr(r, n)) for n in names] for r in records]
         widths = [max([len(n), *(len(row[i]) for row in rows)]) for i, n in enumerate(names)]
-        _out("  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip())
+        _out("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
         _out("  ".join("-" * w for w in widths))
         for row in rows:
-            _out("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            _out("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         _out(f"({len(records)} rows)")
     return EXIT_OK
 
@@ -165,7 +165,8 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(run=_cmd_show)
 
     validate = commands.add_parser(
-        "validate", help="check a data package (default: the installed one)",
+        "validate",
+        help="check a data package (default: the installed one)",
         description="Check descriptor, files, hashes, rows, keys and cross-table rules. "
         "Exit 0 valid, 1 invalid, 2 unusable input.",
     )
@@ -174,7 +175,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_cmd_validate)
 
     build = commands.add_parser(
-        "build", help="maintainers: regenerate Parquet, schemas, docs and descriptor from the CSVs",
+        "build",
+        help="maintainers: regenerate Parquet, schemas, docs and descriptor from the CSVs",
     )
     build.add_argument("--root", default=".", help="repository checkout (default: current directory)")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything is stale")

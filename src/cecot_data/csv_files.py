@@ -13,15 +13,17 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .models import Record
 from .schema import Column, column_names, columns
+
+if TYPE_CHECKING:
+    from .models import Record
 
 # A cell longer than this is refused before it reaches the model: it is
 # either a broken quote swallowing the rest of the file or not our data.
@@ -93,7 +95,9 @@ def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], 
     records: list[Record] = []
     expected = list(column_names(model))
     if text.startswith("\ufeff"):
-        return [], [Problem(file, 1, None, "encoding", "file starts with a byte-order mark (BOM); save as UTF-8 without BOM")]
+        return [], [
+            Problem(file, 1, None, "encoding", "file starts with a byte-order mark (BOM); save as UTF-8 without BOM")
+        ]
     if not text.strip():
         return [], [Problem(file, None, None, "empty-file", "file is empty; expected a header row")]
     rows = _rows(text)
@@ -108,18 +112,21 @@ def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], 
             if len(cells) != len(expected):
                 problems.append(
                     Problem(
-                        file, line, None, "row-length",
+                        file,
+                        line,
+                        None,
+                        "row-length",
                         f"row has {len(cells)} cells; the header has {len(expected)}",
                     )
                 )
                 continue
-            too_long = next((n for n, c in zip(expected, cells) if len(c) > MAX_CELL_CHARS), None)
+            too_long = next((n for n, c in zip(expected, cells, strict=True) if len(c) > MAX_CELL_CHARS), None)
             if too_long is not None:
                 problems.append(
                     Problem(file, line, too_long, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters")
                 )
                 continue
-            raw = {name: cell for name, cell in zip(expected, cells) if cell != ""}
+            raw = {name: cell for name, cell in zip(expected, cells, strict=True) if cell != ""}
             typed, cell_problems = _typed_cells(columns(model), raw, file, line)
             if cell_problems:
                 problems.extend(cell_problems)
@@ -183,9 +190,7 @@ def _header_problem(file: str, header: list[str], expected: list[str]) -> Proble
     return Problem(file, 1, None, "header", message)
 
 
-def _validation_problems(
-    file: str, line: int, raw: dict[str, str | None], exc: ValidationError
-) -> list[Problem]:
+def _validation_problems(file: str, line: int, raw: Mapping[str, str], exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
         loc = error.get("loc", ())

@@ -8,9 +8,9 @@ call returns a new list of the same frozen records.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -32,13 +32,18 @@ from .models import (
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
+
 R = TypeVar("R", bound=Record)
 
 TABLE_NAMES: tuple[str, ...] = tuple(MODELS_BY_TABLE)
 
 
 def _data_dir() -> Traversable:
-    return files("cecot_data").joinpath("_data")
+    return files("cecot_data") / "_data"
 
 
 def _as_path(resource: Traversable) -> Path:
@@ -55,7 +60,7 @@ def datapackage_path() -> Path:
     >>> datapackage_path().name
     'datapackage.json'
     """
-    return _as_path(_data_dir().joinpath("datapackage.json"))
+    return _as_path(_data_dir() / "datapackage.json")
 
 
 def _check_name(name: str) -> type[Record]:
@@ -70,7 +75,7 @@ def _records(name: str) -> tuple[Record, ...]:
     from .csv_files import parse_csv
 
     model = _check_name(name)
-    text = _data_dir().joinpath("datasets", f"{name}.csv").read_text(encoding="utf-8")
+    text = (_data_dir() / "datasets" / f"{name}.csv").read_text(encoding="utf-8")
     records, problems = parse_csv(model, text, f"datasets/{name}.csv")
     if problems:
         raise InvalidDataError(problems)
@@ -138,7 +143,7 @@ def load_citations() -> list[Citation]:
 def parquet_path(name: str) -> Path:
     """Path of the installed Parquet file of a table."""
     _check_name(name)
-    return _as_path(_data_dir().joinpath("datasets", f"{name}.parquet"))
+    return _as_path(_data_dir() / "datasets" / f"{name}.parquet")
 
 
 def read_table(name: str) -> pa.Table:

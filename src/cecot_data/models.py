@@ -56,9 +56,7 @@ def _check_edtf(text: str) -> str:
 def _check_quote_length(text: str) -> str:
     words = len(text.split())
     if words > QUOTE_MAX_WORDS:
-        raise ValueError(
-            f"quote has {words} words; keep evidence short (at most {QUOTE_MAX_WORDS})"
-        )
+        raise ValueError(f"quote has {words} words; keep evidence short (at most {QUOTE_MAX_WORDS})")
     return text
 
 
@@ -196,10 +194,8 @@ class QuantityClaim(Record):
         actual = (value is not None, low is not None, high is not None)
         if actual != expected:
             names = ("value", "lower_bound", "upper_bound")
-            need = [n for n, e in zip(names, expected) if e] or ["none of value/lower_bound/upper_bound"]
-            raise ValueError(
-                f"qualifier {self.qualifier!r} needs {', '.join(need)} set and the others empty"
-            )
+            need = [n for n, e in zip(names, expected, strict=True) if e] or ["none of value/lower_bound/upper_bound"]
+            raise ValueError(f"qualifier {self.qualifier!r} needs {', '.join(need)} set and the others empty")
         if low is not None and high is not None and low > high:
             raise ValueError(f"lower_bound {low:g} is greater than upper_bound {high:g}")
         return self
@@ -214,9 +210,7 @@ class Source(Record):
 
     source_id: Slug = Field(description="Stable identifier of the source, e.g. 'ap-2025-03-17-cecot-explainer'.")
     title: Text | None = Field(default=None, description="Headline or document title as shown; null when not shown.")
-    publisher: Text = Field(
-        description="Who published this copy; for a repost, the host site and what it copies."
-    )
+    publisher: Text = Field(description="Who published this copy; for a repost, the host site and what it copies.")
     author: Text | None = Field(default=None, description="Byline or issuing office, when stated.")
     published_on: Edtf | None = Field(
         default=None, description="EDTF publication date of this copy; null when not shown."
@@ -280,7 +274,9 @@ class Facility(Record):
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS 84 latitude, when sourced.")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS 84 longitude, when sourced.")
     opened_on: Edtf | None = Field(default=None, description="EDTF date the facility opened, at the precision sourced.")
-    closed_on: Edtf | None = Field(default=None, description="EDTF date the facility closed; null while open or unknown.")
+    closed_on: Edtf | None = Field(
+        default=None, description="EDTF date the facility closed; null while open or unknown."
+    )
     operator: Text | None = Field(default=None, description="Body that runs the facility, when sourced.")
     source_id: SourceRef = SOURCE_ID_FIELD
     quote: Quote = QUOTE_FIELD
@@ -402,7 +398,8 @@ class LegalInstrument(Record):
     )
     signed_on: Edtf | None = Field(default=None, description="EDTF date signed.")
     made_public_on: Edtf | None = Field(
-        default=None, description="EDTF date its existence or text was first made public, when that differs from signing."
+        default=None,
+        description="EDTF date its existence or text was first made public, when that differs from signing.",
     )
     published_on: Edtf | None = Field(
         default=None, description="EDTF date published in an official journal (e.g. the Federal Register)."
@@ -472,7 +469,7 @@ class EventFacility(Record):
     """Which facilities an event involves, and how."""
 
     table_name: ClassVar[str] = "event_facilities"
-    table_title: ClassVar[str] = "Event–facility links"
+    table_title: ClassVar[str] = "Links between events and facilities"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "facility_id")
 
     event_id: EventRef = Field(description="The event (`events.event_id`).")
@@ -486,7 +483,7 @@ class EventInstrument(Record):
     """Which legal instruments an event involves, and how."""
 
     table_name: ClassVar[str] = "event_instruments"
-    table_title: ClassVar[str] = "Event–instrument links"
+    table_title: ClassVar[str] = "Links between events and legal instruments"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "instrument_id")
 
     event_id: EventRef = Field(description="The event (`events.event_id`).")

@@ -8,6 +8,7 @@ field changes in one place only: its model.
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ def columns(model: type[Record]) -> tuple[Column, ...]:
     Order: primary key, the model's own fields, inherited fields, then
     ``source_id``, ``quote`` and ``notes`` last, so every file reads the same way.
     """
-    own = set(model.__dict__.get("__annotations__", {}))
+    own = set(inspect.get_annotations(model))
     names = list(model.model_fields)
     key = list(model.primary_key)
     trailing = [n for n in TRAILING_COLUMNS if n in names and n not in key]

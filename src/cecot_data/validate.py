@@ -149,7 +149,9 @@ def validate_package(path: Path) -> Report:
     for index, resource in enumerate(descriptor["resources"]):
         name = resource.get("name") if isinstance(resource, dict) else None
         if not isinstance(name, str):
-            problems.append(Problem("datapackage.json", None, f"resources[{index}]", "resource", "resource has no name"))
+            problems.append(
+                Problem("datapackage.json", None, f"resources[{index}]", "resource", "resource has no name")
+            )
             continue
         if name not in MODELS_BY_TABLE:
             problems.append(
@@ -169,7 +171,10 @@ def validate_package(path: Path) -> Report:
         if resource.get("schema") != table_schema(model):
             problems.append(
                 Problem(
-                    "datapackage.json", None, model.table_name, "schema",
+                    "datapackage.json",
+                    None,
+                    model.table_name,
+                    "schema",
                     "the resource's schema differs from the models; run `cecot-data build`",
                 )
             )
@@ -215,7 +220,9 @@ def _check_parquet(
     _check_integrity(data, spec, rel, problems)
     if records is not None and not parquet_is_current(path, model, records):
         problems.append(
-            Problem(rel, None, None, "parquet", "Parquet file is unreadable or differs from the CSV; run `cecot-data build`")
+            Problem(
+                rel, None, None, "parquet", "Parquet file is unreadable or differs from the CSV; run `cecot-data build`"
+            )
         )
 
 
@@ -232,8 +239,12 @@ def _key_problems(tables: dict[str, list[Record]]) -> Iterable[Problem]:
             key = record.key()
             if key in seen:
                 yield Problem(
-                    _file(name), None, ",".join(model.primary_key), "primary-key",
-                    f"duplicate primary key {', '.join(map(str, key))}", ",".join(map(str, key)),
+                    _file(name),
+                    None,
+                    ",".join(model.primary_key),
+                    "primary-key",
+                    f"duplicate primary key {', '.join(map(str, key))}",
+                    ",".join(map(str, key)),
                 )
             seen.add(key)
         keys[name] = seen
@@ -247,8 +258,12 @@ def _key_problems(tables: dict[str, list[Record]]) -> Iterable[Problem]:
                 value = getattr(record, column)
                 if value is not None and value not in targets:
                     yield Problem(
-                        _file(name), None, column, "foreign-key",
-                        f"{value!r} ({record.key()[0]}) is not a {ref.field} in {ref.table}", value,
+                        _file(name),
+                        None,
+                        column,
+                        "foreign-key",
+                        f"{value!r} ({record.key()[0]}) is not a {ref.field} in {ref.table}",
+                        value,
                     )
 
 
@@ -272,8 +287,12 @@ def _every_source_used(tables: dict[str, list[Record]]) -> Iterable[Problem]:
     for source in sources:
         if source.source_id not in cited:
             yield Problem(
-                _file("sources"), None, "source_id", "unused-source",
-                f"{source.source_id} is cited by no row", source.source_id,
+                _file("sources"),
+                None,
+                "source_id",
+                "unused-source",
+                f"{source.source_id} is cited by no row",
+                source.source_id,
             )
 
 
@@ -286,8 +305,12 @@ def _as_of_not_after_source(tables: dict[str, list[Record]]) -> Iterable[Problem
             source_date = published.get(getattr(record, "source_id", ""))
             if as_of and source_date and edtf.parse(as_of).earliest > edtf.parse(source_date).latest:
                 yield Problem(
-                    _file(name), None, "as_of", "as-of-after-source",
-                    f"{record.key()[0]}: as_of {as_of} is after its source was published ({source_date})", as_of,
+                    _file(name),
+                    None,
+                    "as_of",
+                    "as-of-after-source",
+                    f"{record.key()[0]}: as_of {as_of} is after its source was published ({source_date})",
+                    as_of,
                 )
 
 
@@ -304,13 +327,20 @@ def _events_within_facility_lifetime(tables: dict[str, list[Record]]) -> Iterabl
         when = edtf.parse(event.occurred_on)
         if facility.opened_on and when.latest < edtf.parse(facility.opened_on).earliest:
             yield Problem(
-                _file("event_facilities"), None, "event_id", "event-before-opening",
-                f"{event.event_id} ({event.occurred_on}) is before {facility.facility_id} opened ({facility.opened_on})",
+                _file("event_facilities"),
+                None,
+                "event_id",
+                "event-before-opening",
+                f"{event.event_id} ({event.occurred_on}) is before {facility.facility_id} "
+                f"opened ({facility.opened_on})",
                 event.event_id,
             )
         if facility.closed_on and when.earliest > edtf.parse(facility.closed_on).latest:
             yield Problem(
-                _file("event_facilities"), None, "event_id", "event-after-closing",
+                _file("event_facilities"),
+                None,
+                "event_id",
+                "event-after-closing",
                 f"{event.event_id} ({event.occurred_on}) is after {facility.facility_id} closed ({facility.closed_on})",
                 event.event_id,
             )

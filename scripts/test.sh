@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: build the wheel, install it in a fresh virtual environment
+# with the test tools, and run the whole suite (tests, mypy --strict, ruff)
+# against the installed package, from outside the source tree.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${CECOT_TEST_VENV:-"$repo/.venv-test"}
+python=${PYTHON:-python3}
+
+"$python" -m venv --clear "$venv"
+"$venv/bin/python" -m pip install --quiet --upgrade pip build
+dist=$(mktemp -d)
+"$venv/bin/python" -m build --wheel --outdir "$dist" "$repo" >/dev/null
+wheel=$(ls "$dist"/cecot_data-*.whl)
+"$venv/bin/python" -m pip install --quiet "${wheel}[test]"
+
+# Run from an empty directory so that nothing imports the source tree by accident.
+cd "$(mktemp -d)"
+"$venv/bin/python" -m pytest "$repo/tests" -p no:cacheprovider "$@"

@@ -1,0 +1,32 @@
+"""Shared fixtures. The tests run against the *installed* package (see scripts/test.sh)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    """The source checkout (for generated-file and quality checks)."""
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def installed_package_dir() -> Path:
+    """Folder of the installed datapackage.json."""
+    import cecot_data
+
+    return cecot_data.datapackage_path().parent
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path, installed_package_dir: Path) -> Path:
+    """A writable copy of the installed data package, for tampering."""
+    target = tmp_path / "package"
+    shutil.copytree(installed_package_dir, target)
+    return target
