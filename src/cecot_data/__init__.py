@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .loaders import load_events as load_events
     from .loaders import load_facilities as load_facilities
     from .loaders import load_facility_quantities as load_facility_quantities
+    from .loaders import load_instrument_relations as load_instrument_relations
     from .loaders import load_legal_instruments as load_legal_instruments
     from .loaders import load_population_counts as load_population_counts
     from .loaders import load_sources as load_sources
@@ -41,6 +42,7 @@ _LAZY = {
     "load_events": "loaders",
     "load_facilities": "loaders",
     "load_facility_quantities": "loaders",
+    "load_instrument_relations": "loaders",
     "load_legal_instruments": "loaders",
     "load_population_counts": "loaders",
     "load_sources": "loaders",

@@ -23,6 +23,7 @@ from .models import (
     EventInstrument,
     Facility,
     FacilityQuantity,
+    InstrumentRelation,
     LegalInstrument,
     PopulationCount,
     Record,
@@ -118,6 +119,11 @@ def load_population_counts() -> list[PopulationCount]:
 def load_legal_instruments() -> list[LegalInstrument]:
     """Statutes, decrees, proclamations, agreements and court orders."""
     return _load(LegalInstrument)
+
+
+def load_instrument_relations() -> list[InstrumentRelation]:
+    """How instruments act on each other (amends, extends, vacates, ...)."""
+    return _load(InstrumentRelation)
 
 
 def load_events() -> list[Event]:

@@ -106,7 +106,17 @@ SourceKind = Literal[
     "aggregator",
     "paraphrase",
 ]
+# Sources of these kinds are always weak evidence; curators may mark others weak too.
 WEAK_SOURCE_KINDS: frozenset[str] = frozenset({"aggregator", "paraphrase"})
+
+CLAIM_GROUP_FIELD = Field(
+    default=None,
+    description=(
+        "Rows that make claims about the same thing (the same quantity at about the same time, or the "
+        "same happening) share this slug, so disagreements can be listed side by side with "
+        "`cecot-data claims GROUP`; null for a claim no other row disputes or repeats."
+    ),
+)
 
 _QUALIFIER_DOC = (
     "How the source states the figure: exact (a specific figure), approximate "
@@ -177,6 +187,7 @@ class QuantityClaim(Record):
         description="Who makes the claim: the body or office whose figure this is, as the source attributes it."
     )
     claimant_kind: ClaimantKind = Field(description="What kind of body the claimant is.")
+    claim_group: Slug | None = CLAIM_GROUP_FIELD
 
     @model_validator(mode="after")
     def _qualifier_matches_bounds(self) -> QuantityClaim:
@@ -232,17 +243,21 @@ class Source(Record):
         description="For a mirror or paraphrase: the source whose text it copies (`sources.source_id`).",
     )
     language: LanguageTag = Field(description="Language of the text, as a BCP 47 tag (e.g. 'en', 'es').")
+    weak: bool = Field(
+        description=(
+            "True when this source alone cannot establish a fact: always for an aggregator or paraphrase; "
+            "also for an unidentified mirror or a copy whose figures better sources do not support "
+            "(the notes say why). Rows citing a weak source are weak evidence."
+        )
+    )
     notes: Text | None = NOTES_FIELD
 
-    @property
-    def is_weak(self) -> bool:
-        """True when the source is an aggregator or a paraphrase."""
-        return self.source_kind in WEAK_SOURCE_KINDS
-
     @model_validator(mode="after")
-    def _not_its_own_original(self) -> Source:
+    def _check(self) -> Source:
         if self.original_source_id == self.source_id:
             raise ValueError("original_source_id points at the source itself")
+        if self.source_kind in WEAK_SOURCE_KINDS and not self.weak:
+            raise ValueError(f"a source of kind {self.source_kind!r} must have weak = true")
         return self
 
 
@@ -304,15 +319,28 @@ class FacilityQuantity(QuantityClaim):
     attribute: Literal[
         "pavilions",
         "cells",
+        "cells_per_pavilion",
+        "cell_area_m2",
         "watchtowers",
         "distance_from_capital_km",
         "land_area_ha",
+        "land_area_manzanas",
         "built_area_ha",
+        "built_area_percent",
+        "expansion_land_acres",
         "wall_height_m",
         "wall_length_km",
         "space_per_prisoner_m2",
+        "construction_months",
+        "construction_workers",
         "construction_cost_usd",
-    ] = Field(description="What is measured; the suffix names the unit (km, ha, m, m2, usd), else a count.")
+        "guards",
+    ] = Field(
+        description=(
+            "What is measured; a suffix names the unit (km, ha, manzanas, acres, m, m2, percent, months, "
+            "usd), otherwise it is a count (guards: soldiers, police or staff assigned, see notes)."
+        )
+    )
     source_id: SourceRef = SOURCE_ID_FIELD
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
@@ -332,16 +360,24 @@ class PopulationCount(QuantityClaim):
         "cell_capacity",
         "deaths_in_custody",
         "people_transferred",
+        "people_deported",
+        "people_repatriated",
         "arrests",
         "releases",
+        "homicides",
         "incarceration_rate_per_100k",
         "occupancy_percent",
+        "overcrowding_percent",
+        "share_of_adults_percent",
     ] = Field(
         description=(
             "prison_population (people held); capacity (places); cell_capacity (people one cell holds); "
-            "deaths_in_custody; people_transferred (people moved into the facility or country); arrests; "
-            "releases; incarceration_rate_per_100k (people held per 100,000 residents); occupancy_percent "
-            "(people held as a percentage of capacity)."
+            "deaths_in_custody; people_transferred (people moved into the facility); people_deported "
+            "(people removed from another country into this one); people_repatriated (people returned "
+            "from this country to their own); arrests; releases; homicides (people killed; see period); "
+            "incarceration_rate_per_100k (people held per 100,000 residents, denominator in notes); "
+            "occupancy_percent (people held as a percentage of capacity); overcrowding_percent (as the "
+            "source defines it, see notes); share_of_adults_percent (people held as a share of adults)."
         )
     )
     facility_id: FacilityRef | None = Field(
@@ -390,6 +426,13 @@ class LegalInstrument(Record):
     )
     issuing_body: Text | None = Field(default=None, description="Legislature, office or court that issued it.")
     docket_number: Text | None = Field(default=None, description="Court docket or case number, for court orders.")
+    judges: Text | None = Field(
+        default=None,
+        description="For a court order: the judge, or the panel with who wrote and who dissented, as sourced.",
+    )
+    vote: Text | None = Field(
+        default=None, description="Recorded vote as sourced, e.g. '5-4', '2-1', '67 of 84 deputies'."
+    )
     official_citation: Text | None = Field(
         default=None, description="Official citation, e.g. '1 Stat. 577' or '90 FR 13033', as sourced."
     )
@@ -430,6 +473,50 @@ class LegalInstrument(Record):
         return self
 
 
+class InstrumentRelation(Record):
+    """How legal instruments act on each other: amends, extends, implements, challenges, stays, vacates."""
+
+    table_name: ClassVar[str] = "instrument_relations"
+    table_title: ClassVar[str] = "Relations between legal instruments"
+    primary_key: ClassVar[tuple[str, ...]] = ("instrument_id", "relation", "target_instrument_id")
+
+    instrument_id: InstrumentRef = Field(description="The instrument that acts (`legal_instruments.instrument_id`).")
+    relation: Literal[
+        "amends",
+        "extends",
+        "implements",
+        "invokes",
+        "relies_on",
+        "challenges",
+        "appeals",
+        "stays",
+        "vacates",
+        "affirms",
+        "reverses",
+        "remands",
+        "supersedes",
+    ] = Field(
+        description=(
+            "What instrument_id does to target_instrument_id: amends, extends (prolongs it in time), "
+            "implements, invokes (uses a power it grants), relies_on (cites it as a predicate), "
+            "challenges (a suit against it), appeals, stays (suspends it), vacates (annuls it), "
+            "affirms, reverses, remands, supersedes."
+        )
+    )
+    target_instrument_id: InstrumentRef = Field(
+        description="The instrument acted on (`legal_instruments.instrument_id`)."
+    )
+    source_id: SourceRef = SOURCE_ID_FIELD
+    quote: Quote = QUOTE_FIELD
+    notes: Text | None = NOTES_FIELD
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> InstrumentRelation:
+        if self.instrument_id == self.target_instrument_id:
+            raise ValueError("an instrument cannot act on itself")
+        return self
+
+
 class Event(Record):
     """Dated happenings: openings, transfers, invocations, rulings."""
 
@@ -443,11 +530,17 @@ class Event(Record):
         description="True when the day was worked out from a weekday in the text ('on Sunday') and the dateline.",
     )
     event_type: Literal[
+        "violence",
         "construction_ordered",
+        "construction_presented",
         "opening",
         "transfer",
+        "deportation",
+        "repatriation",
         "invocation",
+        "designation",
         "legislation",
+        "extension",
         "filing",
         "ruling",
         "agreement",
@@ -455,11 +548,21 @@ class Event(Record):
         "statement",
         "report",
         "visit",
-        "arrest",
-        "release",
-    ] = Field(description="Kind of event.")
+        "meeting",
+        "closure",
+    ] = Field(
+        description=(
+            "Kind of event: violence (killings that prompted policy), construction_ordered, "
+            "construction_presented, opening, transfer (between prisons or into a prison), deportation "
+            "(removal from a country), repatriation (return to the home country), invocation (of a "
+            "legal power), designation, legislation (a law or decree passed), extension (of the state "
+            "of exception), filing (a lawsuit or motion), ruling, agreement, disclosure (a document made "
+            "public), statement, report (published by an organisation), visit, meeting, closure."
+        )
+    )
     title: Text = Field(description="One-line English summary of what happened.")
     country_iso2: CountryCode = Field(description="Country where it happened, ISO 3166-1 alpha-2.")
+    claim_group: Slug | None = CLAIM_GROUP_FIELD
     source_id: SourceRef = SOURCE_ID_FIELD
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
@@ -546,6 +649,7 @@ MODELS: tuple[type[Record], ...] = (
     FacilityQuantity,
     PopulationCount,
     LegalInstrument,
+    InstrumentRelation,
     Event,
     EventFacility,
     EventInstrument,
