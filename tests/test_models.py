@@ -153,8 +153,12 @@ def test_event_needs_explicit_inference_flag() -> None:
         )
 
 
-def test_weak_sources() -> None:
+def test_aggregators_and_paraphrases_are_always_weak() -> None:
     base = {"source_id": "s", "publisher": "P", "language": "en"}
-    assert Source.model_validate({**base, "source_kind": "paraphrase"}).is_weak
-    assert Source.model_validate({**base, "source_kind": "aggregator"}).is_weak
-    assert not Source.model_validate({**base, "source_kind": "wire_agency"}).is_weak
+    for kind in ("paraphrase", "aggregator"):
+        assert Source.model_validate({**base, "source_kind": kind, "weak": True}).weak
+        with pytest.raises(ValidationError, match="must have weak = true"):
+            Source.model_validate({**base, "source_kind": kind, "weak": False})
+    # other kinds may be either: a curator marks an unsupported copy weak
+    assert Source.model_validate({**base, "source_kind": "mirror", "weak": True}).weak
+    assert not Source.model_validate({**base, "source_kind": "wire_agency", "weak": False}).weak

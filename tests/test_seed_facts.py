@@ -85,8 +85,8 @@ def test_prison_population_36000_in_april_2021() -> None:
 def test_paraphrased_figures_are_marked_weak() -> None:
     sources = {s.source_id: s for s in cecot_data.load_sources()}
     for count_id in ("sv-prison-population-2024-03-cristosal", "sv-prison-population-2021-04-cristosal"):
-        assert sources[_count(count_id).source_id].is_weak
-    assert not sources[_count("sv-cecot-capacity-ap-2025").source_id].is_weak
+        assert sources[_count(count_id).source_id].weak
+    assert not sources[_count("sv-cecot-capacity-ap-2025").source_id].weak
 
 
 def test_at_least_261_deaths() -> None:
