@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from .loaders import load_table as load_table
     from .loaders import parquet_path as parquet_path
     from .loaders import read_table as read_table
+    from .views import Snapshot as Snapshot
+    from .views import as_of as as_of
+    from .views import claim_groups as claim_groups
+    from .views import claims as claims
 
 _LAZY = {
     "CecotDataError": "errors",
@@ -49,6 +53,10 @@ _LAZY = {
     "load_table": "loaders",
     "parquet_path": "loaders",
     "read_table": "loaders",
+    "Snapshot": "views",
+    "as_of": "views",
+    "claim_groups": "views",
+    "claims": "views",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -12,9 +12,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CecotDataError
+
+if TYPE_CHECKING:
+    from .models import Record
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 SHOW_CELL_WIDTH = 40
@@ -60,20 +63,42 @@ def _cell(value: Any) -> str:
     return text if len(text) <= SHOW_CELL_WIDTH else text[: SHOW_CELL_WIDTH - 1] + "…"
 
 
-def _cmd_show(args: argparse.Namespace) -> int:
-    from .csv_files import format_cell
-    from .loaders import load_table
-    from .schema import column_names
+AS_OF_TABLES = ("facilities", "facility_quantities", "population_counts", "legal_instruments", "events")
 
-    records = load_table(args.table)
-    if args.limit is not None:
-        records = records[: args.limit]
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .loaders import load_table
     from .models import MODELS_BY_TABLE
 
-    names = list(column_names(MODELS_BY_TABLE[args.table]))
-    if args.format == "json":
+    records: list[Record]
+    if args.as_of is not None:
+        if args.table not in AS_OF_TABLES:
+            _err(f"--as-of applies to {', '.join(AS_OF_TABLES)}; not to {args.table}")
+            return EXIT_UNUSABLE
+        from .views import as_of
+
+        try:
+            snapshot = as_of(args.as_of)
+        except ValueError as exc:
+            _err(f"error: --as-of: {exc}")
+            return EXIT_UNUSABLE
+        records = list(getattr(snapshot, args.table))
+    else:
+        records = load_table(args.table)
+    if args.limit is not None:
+        records = records[: args.limit]
+    _print_records(MODELS_BY_TABLE[args.table], records, args.format)
+    return EXIT_OK
+
+
+def _print_records(model: type[Record], records: Sequence[Record], output: str, names: list[str] | None = None) -> None:
+    from .csv_files import format_cell
+    from .schema import column_names
+
+    names = names or list(column_names(model))
+    if output == "json":
         _out(json.dumps([r.model_dump(mode="json") for r in records], indent=2, ensure_ascii=False))
-    elif args.format == "csv":
+    elif output == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
         for record in records:
@@ -86,6 +111,68 @@ def _cmd_show(args: argparse.Namespace) -> int:
         for row in rows:
             _out("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         _out(f"({len(records)} rows)")
+
+
+CLAIM_COLUMNS = {
+    "population_counts": [
+        "count_id",
+        "measure",
+        "facility_id",
+        "claimant",
+        "qualifier",
+        "value",
+        "lower_bound",
+        "upper_bound",
+        "stated_as",
+        "as_of",
+        "source_id",
+    ],
+    "facility_quantities": [
+        "quantity_id",
+        "attribute",
+        "facility_id",
+        "claimant",
+        "qualifier",
+        "value",
+        "lower_bound",
+        "upper_bound",
+        "stated_as",
+        "as_of",
+        "source_id",
+    ],
+    "events": ["event_id", "occurred_on", "event_type", "title", "source_id"],
+}
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from .views import claim_groups, claims
+
+    if args.group is None:
+        groups = claim_groups()
+        if args.format == "json":
+            _out(json.dumps(groups, indent=2))
+        else:
+            width = max((len(g) for g in groups), default=5)
+            for group, count in groups.items():
+                _out(f"{group:<{width}}  {count} claims")
+            _out(f"({len(groups)} claim groups; `cecot-data claims GROUP` shows one side by side)")
+        return EXIT_OK
+    try:
+        rows = claims(args.group)
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_UNUSABLE
+    tables = {type(r).table_name for r in rows}
+    if args.format == "json":
+        _out(
+            json.dumps(
+                [{"table": r.table_name, **r.model_dump(mode="json")} for r in rows], indent=2, ensure_ascii=False
+            )
+        )
+        return EXIT_OK
+    for table in sorted(tables):
+        group_rows = [r for r in rows if r.table_name == table]
+        _print_records(type(group_rows[0]), group_rows, args.format, CLAIM_COLUMNS[table])
     return EXIT_OK
 
 
@@ -162,7 +249,23 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of: {', '.join(TABLE_NAMES)}")
     show.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     show.add_argument("--limit", type=int, default=None, help="print at most this many rows")
+    show.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="only what was known or in force at the end of that day (" + ", ".join(AS_OF_TABLES) + ")",
+    )
     show.set_defaults(run=_cmd_show)
+
+    claims = commands.add_parser(
+        "claims",
+        help="list claim groups, or show the claims of one group side by side",
+        description="Rows that claim something about the same quantity or happening share a claim group. "
+        "Without GROUP: list the groups. With GROUP: the claims side by side, oldest source first.",
+    )
+    claims.add_argument("group", nargs="?", metavar="GROUP", help="a claim group, e.g. sv-cecot-capacity")
+    claims.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    claims.set_defaults(run=_cmd_claims)
 
     validate = commands.add_parser(
         "validate",
