@@ -243,7 +243,12 @@ class TableChecker:
                     )
                 )
             oversize = pc.or_(oversize, over)
-        ok_rows = pc.invert(oversize)
+        empty = pa.array([True] * n)
+        for col in self.columns:
+            empty = pc.and_(empty, pc.equal(by_name[col.name], ""))
+        for i in _true_indices(empty):
+            self.problems.append(Problem(self.rel, offset + i, None, "blank-row", "empty row inside the table"))
+        ok_rows = pc.invert(pc.or_(oversize, empty))
         cell_failed = pa.array([False] * n)
         typed: dict[str, pa.Array] = {}
         for col in self.columns:
@@ -377,7 +382,10 @@ def scan_csv(path: Path, model: type[Record], rel: str, keep: Iterable[str]) -> 
         reader = pv.open_csv(
             path,
             read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, skip_rows=1),
-            parse_options=pv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+            # Blank lines are rows too: skipping them silently would hide a damaged file.
+            parse_options=pv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid_row
+            ),
             convert_options=pv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=False,

@@ -118,8 +118,8 @@ def parse_csv_rows(model: type[Record], text: str, file: str) -> tuple[list[tupl
         if header != expected:
             return [], [_header_problem(file, header, expected)]
         for line, cells in rows:
-            if cells == []:
-                problems.append(Problem(file, line, None, "blank-row", "blank line inside the table"))
+            if not any(cells):
+                problems.append(Problem(file, line, None, "blank-row", "empty row inside the table"))
                 continue
             if len(cells) != len(expected):
                 problems.append(

@@ -272,11 +272,18 @@ def validate_package(path: Path) -> Report:
         checked = _check_table(root, model, resource, problems)
         if checked is not None:
             retained[table], report.rows[table] = checked
-            _check_parquet(root, model, resource, report.rows[table], problems)
     problems.extend(_key_problems(retained))
     for rule in CROSS_TABLE_RULES:
         if all(t in retained for t in rule.needs):
             problems.extend(rule.check(retained))
+    # Parquet last: its rows are compared with the CSV only when the CSV itself is clean,
+    # so one bad cell is one problem, not also a Parquet mismatch.
+    troubled = {p.file for p in problems}
+    for model in MODELS:
+        resource = resources.get(model.table_name)
+        if resource is not None:
+            csv_clean = model.table_name in report.rows and str(resource.get("path")) not in troubled
+            _check_parquet(root, model, resource, report.rows.get(model.table_name), csv_clean, problems)
     return report
 
 
@@ -352,7 +359,12 @@ def _check_table_rows(
 
 
 def _check_parquet(
-    root: Path, model: type[Record], resource: dict[str, Any], rows: int, problems: list[Problem]
+    root: Path,
+    model: type[Record],
+    resource: dict[str, Any],
+    rows: int | None,
+    csv_clean: bool,
+    problems: list[Problem],
 ) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -388,6 +400,10 @@ def _check_parquet(
         detail = ", ".join(differing + extra) or "schema metadata"
         problems.append(Problem(rel, None, None, "parquet-schema", f"schema differs from the model ({detail})"))
         return
+    if not csv_clean or rows is None:
+        return
+    if not csv_clean or rows is None:
+        return
     if count != rows:
         problems.append(Problem(rel, None, None, "parquet-rows", f"{count} rows; the CSV has {rows}"))
         return
@@ -402,9 +418,7 @@ def _compare_parquet_content(
     from .csv_files import parse_csv
 
     records, found = parse_csv(model, (root / resource["path"]).read_text(encoding="utf-8"), rel)
-    if found:
-        return  # the CSV's own problems are reported; comparing would only repeat them
-    if not parquet_is_current(path, model, records):
+    if not found and not parquet_is_current(path, model, records):
         problems.append(Problem(rel, None, None, "parquet", "Parquet rows differ from the CSV; run `cecot-data build`"))
 
 
