@@ -16,7 +16,7 @@ from cecot_data.validate import validate_package
 def test_shipped_package_is_valid(installed_package_dir: Path) -> None:
     report = validate_package(installed_package_dir)
     assert report.problems == []
-    assert set(report.valid_rows) == {m.table_name for m in MODELS}
+    assert set(report.rows) == {m.table_name for m in MODELS}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table_name)

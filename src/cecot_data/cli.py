@@ -189,7 +189,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     "descriptor": str(report.descriptor),
                     "valid": report.valid,
                     "problems": [p.as_dict() for p in report.problems],
-                    "valid_rows": report.valid_rows,
+                    "rows": report.rows,
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -201,9 +201,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             field = f" [{p.field}]" if p.field else ""
             value = f" (value: {p.value!r})" if p.value is not None else ""
             _out(f"{where}{field} {p.rule}: {p.message}{value}")
-        rows = sum(report.valid_rows.values())
+        rows = sum(report.rows.values())
         status = "valid" if report.valid else f"INVALID: {len(report.problems)} problem(s)"
-        _out(f"{report.descriptor}: {len(report.valid_rows)} tables, {rows} valid rows; {status}")
+        _out(f"{report.descriptor}: {len(report.rows)} tables, {rows} rows checked; {status}")
     return EXIT_OK if report.valid else EXIT_INVALID
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .rules import violations
 from .schema import Column, column_names, columns
 
 if TYPE_CHECKING:
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
 # A cell longer than this is refused before it reaches the model: it is
 # either a broken quote swallowing the rest of the file or not our data.
 MAX_CELL_CHARS = 20_000
-_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# How the CSV spells typed values; the columnar validator uses the same expressions.
+NUMBER_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+INTEGER_PATTERN = r"^[+-]?[0-9]+$"
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_NUMBER = re.compile(NUMBER_PATTERN)
+_INTEGER = re.compile(INTEGER_PATTERN)
+_ISO_DAY = re.compile(DAY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -79,10 +86,8 @@ def to_csv_text(model: type[Record], records: Iterable[Record]) -> str:
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of every record; line numbers count the header as 1."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    for cells in reader:
-        yield reader.line_num, cells
+    """(row number, cells) of every record; the header is row 1, as in frictionless reports."""
+    yield from enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1)
 
 
 def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], list[Problem]]:
@@ -91,8 +96,14 @@ def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], 
     Returns the valid records and a :class:`Problem` for every bad header,
     row or cell; a row with any problem is left out of the records.
     """
+    numbered, problems = parse_csv_rows(model, text, file)
+    return [record for _, record in numbered], problems
+
+
+def parse_csv_rows(model: type[Record], text: str, file: str) -> tuple[list[tuple[int, Record]], list[Problem]]:
+    """Like :func:`parse_csv`, with each valid record's row number (header = row 1)."""
     problems: list[Problem] = []
-    records: list[Record] = []
+    records: list[tuple[int, Record]] = []
     expected = list(column_names(model))
     if text.startswith("\ufeff"):
         return [], [
@@ -101,13 +112,14 @@ def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], 
     if not text.strip():
         return [], [Problem(file, None, None, "empty-file", "file is empty; expected a header row")]
     rows = _rows(text)
+    line = 1
     try:
         _, header = next(rows)
         if header != expected:
             return [], [_header_problem(file, header, expected)]
         for line, cells in rows:
-            if cells == []:
-                problems.append(Problem(file, line, None, "blank-row", "blank line inside the table"))
+            if not any(cells):
+                problems.append(Problem(file, line, None, "blank-row", "empty row inside the table"))
                 continue
             if len(cells) != len(expected):
                 problems.append(
@@ -120,23 +132,37 @@ def parse_csv(model: type[Record], text: str, file: str) -> tuple[list[Record], 
                     )
                 )
                 continue
-            too_long = next((n for n, c in zip(expected, cells, strict=True) if len(c) > MAX_CELL_CHARS), None)
-            if too_long is not None:
-                problems.append(
-                    Problem(file, line, too_long, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters")
-                )
+            oversize = [
+                Problem(file, line, name, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters")
+                for name, cell in zip(expected, cells, strict=True)
+                if len(cell) > MAX_CELL_CHARS
+            ]
+            if oversize:
+                problems.extend(oversize)  # the row is not checked further
                 continue
             raw = {name: cell for name, cell in zip(expected, cells, strict=True) if cell != ""}
             typed, cell_problems = _typed_cells(columns(model), raw, file, line)
-            if cell_problems:
-                problems.extend(cell_problems)
-                continue
+            problems.extend(cell_problems)
+            bad_cells = {p.field for p in cell_problems}
             try:
-                records.append(model.model_validate(typed))
+                record = model.model_validate(typed)
             except ValidationError as exc:
-                problems.extend(_validation_problems(file, line, raw, exc))
+                # A cell that failed its type is not reported again (e.g. as missing).
+                field_problems = [
+                    p for p in _validation_problems(file, line, raw, exc, model) if p.field not in bad_cells
+                ]
+                problems.extend(field_problems)
+                if not field_problems and not cell_problems:
+                    # Only the row rules failed: report each, with the field it blames.
+                    problems.extend(
+                        Problem(file, line, field, "row-rule", message, raw.get(field))
+                        for field, message in violations(model.row_rules, typed)
+                    )
+                continue
+            if not cell_problems:
+                records.append((line, record))
     except csv.Error as exc:
-        problems.append(Problem(file, None, None, "csv-syntax", f"CSV syntax error: {exc}"))
+        problems.append(Problem(file, line + 1, None, "csv-syntax", f"CSV syntax error: {exc}"))
     return records, problems
 
 
@@ -146,15 +172,24 @@ def _convert(kind: str, cell: str) -> Any:
         if cell not in ("true", "false"):
             raise ValueError("expected true or false")
         return cell == "true"
-    if kind in ("number", "integer"):
-        number = float(cell) if kind == "number" else int(cell)
+    if kind == "number":
+        if not _NUMBER.match(cell):
+            raise ValueError("expected a number")
+        number = float(cell)
         if not math.isfinite(number):
             raise ValueError("expected a finite number")
         return number
+    if kind == "integer":
+        if not _INTEGER.match(cell):
+            raise ValueError("expected an integer")
+        return int(cell)
     if kind == "date":
         if not _ISO_DAY.match(cell):
             raise ValueError("expected a date as YYYY-MM-DD")
-        return date.fromisoformat(cell)
+        try:
+            return date.fromisoformat(cell)
+        except ValueError:
+            raise ValueError("expected a calendar day") from None
     return cell
 
 
@@ -190,19 +225,35 @@ def _header_problem(file: str, header: list[str], expected: list[str]) -> Proble
     return Problem(file, 1, None, "header", message)
 
 
-def _validation_problems(file: str, line: int, raw: Mapping[str, str], exc: ValidationError) -> list[Problem]:
+# Rule names shared with the columnar validator, by pydantic error type.
+_RULE_BY_ERROR_TYPE = {
+    "missing": "required",
+    "literal_error": "enum",
+    "string_pattern_mismatch": "pattern",
+    "string_too_long": "max-length",
+    "greater_than_equal": "minimum",
+    "less_than_equal": "maximum",
+}
+
+
+def _validation_problems(
+    file: str, line: int, raw: Mapping[str, str], exc: ValidationError, model: type[Record]
+) -> list[Problem]:
+    by_name = {c.name: c for c in columns(model)}
     problems = []
     for error in exc.errors(include_url=False):
         loc = error.get("loc", ())
-        field = str(loc[0]) if loc else None
-        message = str(error.get("msg", "invalid"))
-        message = message.removeprefix("Value error, ")
-        value = raw.get(field) if field else None
-        rule = str(error.get("type", "invalid"))
-        if field is None:
-            rule = "row-rule"
-        elif value is None and rule == "missing":
-            rule = "required"
+        if not loc:
+            continue  # row rules: reported by the caller, field by field
+        field = str(loc[0])
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        value = raw.get(field)
+        kind = str(error.get("type", "invalid"))
+        rule = _RULE_BY_ERROR_TYPE.get(kind, kind)
+        if kind == "missing":
             message = "a value is required"
+        elif kind == "value_error" and field in by_name:
+            # the two per-value checks after the pattern: calendar days and word limits
+            rule = "edtf" if by_name[field].is_edtf else "max-words"
         problems.append(Problem(file, line, field, rule, message, value))
     return problems

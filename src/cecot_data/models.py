@@ -18,6 +18,18 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from . import edtf
+from .rules import (
+    DateOrder,
+    Differ,
+    ExactlyOne,
+    Implies,
+    NamesFieldOf,
+    QualifierShape,
+    Rule,
+    Together,
+    too_many_words,
+    violations,
+)
 
 # ---------------------------------------------------------------------------
 # Field markers: metadata read by the schema generators.
@@ -43,9 +55,9 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # No leading or trailing whitespace, at least one character: an empty CSV
 # cell always means null, so an empty string can never be a value. Plain
 # groups only: Table Schema patterns are XML Schema regexes.
-TEXT_PATTERN = r"^\S([\s\S]*\S)?$"
+TEXT_PATTERN = r"^[^ \t\n\r]([\s\S]*[^ \t\n\r])?$"
 QUOTE_MAX_WORDS = 40
-URL_PATTERN = r"^https?://\S+$"
+URL_PATTERN = r"^https?://[^ \t\n\r]+$"
 
 
 def _check_edtf(text: str) -> str:
@@ -53,10 +65,17 @@ def _check_edtf(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class MaxWords:
+    """Marks a text field with a word limit (checked by both validation engines)."""
+
+    limit: int
+
+
 def _check_quote_length(text: str) -> str:
-    words = len(text.split())
-    if words > QUOTE_MAX_WORDS:
-        raise ValueError(f"quote has {words} words; keep evidence short (at most {QUOTE_MAX_WORDS})")
+    message = too_many_words(text, QUOTE_MAX_WORDS)
+    if message is not None:
+        raise ValueError(f"quote {message}")
     return text
 
 
@@ -66,6 +85,7 @@ Quote = Annotated[
     str,
     Field(pattern=TEXT_PATTERN, max_length=400),
     AfterValidator(_check_quote_length),
+    MaxWords(QUOTE_MAX_WORDS),
 ]
 Edtf = Annotated[str, Field(pattern=edtf.PATTERN), AfterValidator(_check_edtf), EdtfDate()]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -147,18 +167,19 @@ class Record(BaseModel):
     table_name: ClassVar[str]
     table_title: ClassVar[str]
     primary_key: ClassVar[tuple[str, ...]]
+    # Rules about one row that span fields (see cecot_data.rules).
+    row_rules: ClassVar[tuple[Rule, ...]] = ()
 
     def key(self) -> tuple[Any, ...]:
         """The primary-key values of this row."""
         return tuple(getattr(self, name) for name in self.primary_key)
 
-
-def _edtf_order(first: str | None, second: str | None, first_name: str, second_name: str) -> None:
-    """Raise if ``first`` must lie after ``second`` (both EDTF, either may be None)."""
-    if first is None or second is None:
-        return
-    if edtf.parse(first).earliest > edtf.parse(second).latest:
-        raise ValueError(f"{first_name} ({first}) is after {second_name} ({second})")
+    @model_validator(mode="after")
+    def _row_rules(self) -> Record:
+        found = violations(self.row_rules, self.__dict__)
+        if found:
+            raise ValueError("; ".join(message for _, message in found))
+        return self
 
 
 class QuantityClaim(Record):
@@ -189,27 +210,7 @@ class QuantityClaim(Record):
     claimant_kind: ClaimantKind = Field(description="What kind of body the claimant is.")
     claim_group: Slug | None = CLAIM_GROUP_FIELD
 
-    @model_validator(mode="after")
-    def _qualifier_matches_bounds(self) -> QuantityClaim:
-        value, low, high = self.value, self.lower_bound, self.upper_bound
-        wanted: dict[str, tuple[bool, bool, bool]] = {
-            # qualifier: (value set, lower_bound set, upper_bound set)
-            "exact": (True, False, False),
-            "approximate": (True, False, False),
-            "at_least": (False, True, False),
-            "at_most": (False, False, True),
-            "range": (False, True, True),
-            "vague": (False, False, False),
-        }
-        expected = wanted[self.qualifier]
-        actual = (value is not None, low is not None, high is not None)
-        if actual != expected:
-            names = ("value", "lower_bound", "upper_bound")
-            need = [n for n, e in zip(names, expected, strict=True) if e] or ["none of value/lower_bound/upper_bound"]
-            raise ValueError(f"qualifier {self.qualifier!r} needs {', '.join(need)} set and the others empty")
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"lower_bound {low:g} is greater than upper_bound {high:g}")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (QualifierShape(),)
 
 
 class Source(Record):
@@ -252,13 +253,10 @@ class Source(Record):
     )
     notes: Text | None = NOTES_FIELD
 
-    @model_validator(mode="after")
-    def _check(self) -> Source:
-        if self.original_source_id == self.source_id:
-            raise ValueError("original_source_id points at the source itself")
-        if self.source_kind in WEAK_SOURCE_KINDS and not self.weak:
-            raise ValueError(f"a source of kind {self.source_kind!r} must have weak = true")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (
+        Differ("original_source_id", "source_id"),
+        Implies("source_kind", WEAK_SOURCE_KINDS, "weak", True),
+    )
 
 
 class Facility(Record):
@@ -297,14 +295,11 @@ class Facility(Record):
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
 
-    @model_validator(mode="after")
-    def _check(self) -> Facility:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude must be given together")
-        if self.parent_facility_id == self.facility_id:
-            raise ValueError("parent_facility_id points at the facility itself")
-        _edtf_order(self.opened_on, self.closed_on, "opened_on", "closed_on")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (
+        Together("latitude", "longitude"),
+        Differ("parent_facility_id", "facility_id"),
+        DateOrder("opened_on", "closed_on"),
+    )
 
 
 class FacilityQuantity(QuantityClaim):
@@ -391,10 +386,7 @@ class PopulationCount(QuantityClaim):
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
 
-    @model_validator(mode="after")
-    def _period(self) -> PopulationCount:
-        _edtf_order(self.period_start, self.as_of, "period_start", "as_of")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (*QuantityClaim.row_rules, DateOrder("period_start", "as_of"))
 
 
 class LegalInstrument(Record):
@@ -461,16 +453,13 @@ class LegalInstrument(Record):
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
 
-    @model_validator(mode="after")
-    def _check(self) -> LegalInstrument:
-        if (self.amount_usd is None) != (self.amount_qualifier is None):
-            raise ValueError("amount_usd and amount_qualifier must be given together")
-        if self.counterparty_iso2 == self.jurisdiction_iso2:
-            raise ValueError("counterparty_iso2 repeats jurisdiction_iso2")
-        _edtf_order(self.signed_on, self.published_on, "signed_on", "published_on")
-        _edtf_order(self.signed_on, self.made_public_on, "signed_on", "made_public_on")
-        _edtf_order(self.in_force_from, self.in_force_until, "in_force_from", "in_force_until")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (
+        Together("amount_usd", "amount_qualifier"),
+        Differ("counterparty_iso2", "jurisdiction_iso2"),
+        DateOrder("signed_on", "published_on"),
+        DateOrder("signed_on", "made_public_on"),
+        DateOrder("in_force_from", "in_force_until"),
+    )
 
 
 class InstrumentRelation(Record):
@@ -510,11 +499,7 @@ class InstrumentRelation(Record):
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
 
-    @model_validator(mode="after")
-    def _not_itself(self) -> InstrumentRelation:
-        if self.instrument_id == self.target_instrument_id:
-            raise ValueError("an instrument cannot act on itself")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (Differ("instrument_id", "target_instrument_id"),)
 
 
 class Event(Record):
@@ -630,16 +615,13 @@ class Citation(Record):
     quote: Quote = QUOTE_FIELD
     notes: Text | None = NOTES_FIELD
 
-    @model_validator(mode="after")
-    def _one_target(self) -> Citation:
-        targets = [(col, model) for col, model in _CITATION_TARGETS if getattr(self, col) is not None]
-        if len(targets) != 1:
-            columns = ", ".join(col for col, _ in _CITATION_TARGETS)
-            raise ValueError(f"exactly one of {columns} must be set (found {len(targets)})")
-        _, model = targets[0]
-        if self.field is not None and self.field not in model.model_fields:
-            raise ValueError(f"field {self.field!r} is not a field of {model.table_name}")
-        return self
+    row_rules: ClassVar[tuple[Rule, ...]] = (
+        ExactlyOne(tuple(column for column, _ in _CITATION_TARGETS)),
+        NamesFieldOf(
+            "field",
+            tuple((column, model.table_name, frozenset(model.model_fields)) for column, model in _CITATION_TARGETS),
+        ),
+    )
 
 
 # Every table, in an order where each table comes after the tables it references.

@@ -20,7 +20,7 @@ import annotated_types
 from pydantic.fields import FieldInfo
 
 from . import edtf
-from .models import MODELS, EdtfDate, Record, References
+from .models import MODELS, EdtfDate, MaxWords, Record, References
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,6 +46,7 @@ class Column:
     enum: tuple[str, ...] | None = None
     references: References | None = None
     is_edtf: bool = False
+    max_words: int | None = None
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
@@ -100,11 +101,14 @@ def _column(name: str, field: FieldInfo) -> Column:
     pattern = max_length = minimum = maximum = None
     references = None
     is_edtf = False
+    max_words = None
     for item in metadata:
         if isinstance(item, References):
             references = item
         elif isinstance(item, EdtfDate):
             is_edtf = True
+        elif isinstance(item, MaxWords):
+            max_words = item.limit
         elif isinstance(item, annotated_types.MaxLen):
             max_length = item.max_length
         elif isinstance(item, annotated_types.Ge):
@@ -130,6 +134,7 @@ def _column(name: str, field: FieldInfo) -> Column:
         enum=enum,
         references=references,
         is_edtf=is_edtf,
+        max_words=max_words,
     )
 
 

@@ -1,37 +1,63 @@
-"""Validate a data package folder: descriptor, files, rows, keys and cross-table rules.
+"""Validate a data package folder: descriptor, files, tables, keys and cross-table rules.
 
-:func:`validate_package` never stops at the first problem: it returns every
-problem it finds, each with file, row, field, value and rule. Problems that
-make the package unreadable as a whole (no descriptor, descriptor not JSON)
-raise :class:`UnusableInputError` instead, which the CLI reports with exit 2.
+:func:`validate_package` reports **every** problem it finds, each with file,
+row, field, value and rule. Input that cannot be checked at all (no
+descriptor, a descriptor that is not JSON or not a Data Package) raises
+:class:`UnusableInputError`, which the CLI turns into exit code 2.
 
-Rules come from the models (:mod:`cecot_data.models`) and their generated
-schemas; the descriptor's own schemas must equal the generated ones.
+Tables are checked column by column with pyarrow (:mod:`cecot_data.columnar`),
+streaming in record batches; a file whose structure pyarrow cannot read
+(ragged rows, a broken quote, invalid UTF-8) is re-read row by row with the
+models, which can say exactly where it breaks. The rules in both cases are
+the models' own; the descriptor's schemas must equal the generated ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import edtf
-from .build import PARQUET_PROPERTY, parquet_is_current
-from .csv_files import Problem, parse_csv
+from .build import PARQUET_PROPERTY
+from .csv_files import Problem, _header_problem, parse_csv_rows
 from .errors import CecotDataError
-from .models import (
-    MODELS,
-    MODELS_BY_TABLE,
-    Event,
-    EventFacility,
-    Facility,
-    Record,
-    Source,
+from .models import MODELS, MODELS_BY_TABLE, Record
+from .schema import arrow_schema, column_names, foreign_keys, table_schema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+DESCRIPTOR_NAME = "datapackage.json"
+V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+# Parquet content is compared row for row with the CSV up to this size;
+# beyond it, schema, row count and keys are compared (see docs/design.md).
+PARQUET_FULL_COMPARE_ROWS = 200_000
+_HASH = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
+_NAME = re.compile(r"^[a-z0-9._-]+$")
+_TYPES = frozenset(
+    {
+        "string",
+        "number",
+        "integer",
+        "boolean",
+        "object",
+        "array",
+        "list",
+        "date",
+        "time",
+        "datetime",
+        "year",
+        "yearmonth",
+        "duration",
+        "geopoint",
+        "geojson",
+        "any",
+    }
 )
-from .schema import foreign_keys, table_schema
 
 
 class UnusableInputError(CecotDataError):
@@ -44,7 +70,7 @@ class Report:
 
     descriptor: Path
     problems: list[Problem] = field(default_factory=list)
-    valid_rows: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -52,10 +78,14 @@ class Report:
         return not self.problems
 
 
+# ---------------------------------------------------------------------------
+# Descriptor
+
+
 def _descriptor_path(path: Path) -> Path:
-    candidate = path / "datapackage.json" if path.is_dir() else path
+    candidate = path / DESCRIPTOR_NAME if path.is_dir() else path
     if not candidate.exists():
-        raise UnusableInputError(f"{candidate}: no datapackage.json here")
+        raise UnusableInputError(f"{candidate}: no {DESCRIPTOR_NAME} here")
     if candidate.is_dir():
         raise UnusableInputError(f"{candidate}: is a directory, expected the descriptor file")
     return candidate
@@ -77,62 +107,128 @@ def _load_descriptor(path: Path) -> dict[str, Any]:
     return descriptor
 
 
+def descriptor_problems(descriptor: dict[str, Any]) -> Iterator[Problem]:
+    """Structural checks of a Data Package v2 descriptor (the parts this package uses)."""
+
+    def problem(where: str, message: str, value: Any = None) -> Problem:
+        return Problem(DESCRIPTOR_NAME, None, where, "descriptor", message, None if value is None else str(value))
+
+    if descriptor.get("$schema") != V2_PROFILE:
+        yield problem("$schema", f"expected the Data Package v2 profile {V2_PROFILE}", descriptor.get("$schema"))
+    for key in ("name", "version", "title", "description"):
+        if key in descriptor and not isinstance(descriptor[key], str):
+            yield problem(key, "must be a string", descriptor[key])
+    for key in ("licenses", "sources", "contributors", "keywords"):
+        if key in descriptor and not isinstance(descriptor[key], list):
+            yield problem(key, "must be an array", descriptor[key])
+    for index, licence in enumerate(descriptor.get("licenses") or []):
+        if not isinstance(licence, dict) or not ({"name", "path"} & set(licence)):
+            yield problem(f"licenses[{index}]", "a licence needs a name or a path")
+    resources = descriptor["resources"]
+    if not resources:
+        yield problem("resources", "must list at least one resource")
+    seen: set[str] = set()
+    for index, resource in enumerate(resources):
+        where = f"resources[{index}]"
+        if not isinstance(resource, dict):
+            yield problem(where, "a resource must be an object")
+            continue
+        name = resource.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            yield problem(f"{where}.name", "a resource needs a name of lowercase letters, digits, '.', '_', '-'", name)
+        elif name in seen:
+            yield problem(f"{where}.name", "resource names must be unique", name)
+        else:
+            seen.add(name)
+        if "path" not in resource and "data" not in resource:
+            yield problem(where, "a resource needs a path or data")
+        if "bytes" in resource and not (isinstance(resource["bytes"], int) and resource["bytes"] >= 0):
+            yield problem(f"{where}.bytes", "must be a non-negative integer", resource["bytes"])
+        if "hash" in resource and not (isinstance(resource["hash"], str) and _HASH.match(resource["hash"])):
+            yield problem(f"{where}.hash", "must be 'sha256:' and 64 hex digits", resource.get("hash"))
+        schema = resource.get("schema")
+        if schema is not None:
+            fields = schema.get("fields") if isinstance(schema, dict) else None
+            if not isinstance(fields, list):
+                yield problem(f"{where}.schema", "a Table Schema needs a 'fields' array")
+                continue
+            for f_index, spec in enumerate(fields):
+                if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+                    yield problem(f"{where}.schema.fields[{f_index}]", "a field needs a name")
+                elif spec.get("type", "any") not in _TYPES:
+                    yield problem(f"{where}.schema.fields[{f_index}].type", "unknown field type", spec.get("type"))
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+
 def _safe_path(root: Path, value: Any, where: str, problems: list[Problem]) -> Path | None:
-    """Resolve a resource path inside ``root``; refuse anything that could leave it."""
+    """Resolve a resource path inside ``root``; refuse anything that could leave it. Nothing is opened."""
     if not isinstance(value, str) or not value:
-        problems.append(Problem(where, None, "path", "path", "resource path must be a non-empty string"))
+        problems.append(Problem(DESCRIPTOR_NAME, None, where, "path", "resource path must be a non-empty string"))
         return None
     pure = PurePosixPath(value)
     reason = None
-    if "://" in value:
+    if "://" in value or value.startswith(("//", "file:")):
         reason = "is a URL; only files inside the package folder are read, nothing is fetched"
-    elif pure.is_absolute() or "\\" in value:
+    elif pure.is_absolute() or "\\" in value or re.match(r"^[A-Za-z]:", value):
         reason = "is absolute; resource paths must be relative to the descriptor"
     elif ".." in pure.parts:
         reason = "contains '..'; resource paths must stay inside the package folder"
+    if reason is None and not (root / pure).resolve().is_relative_to(root.resolve()):
+        reason = "leads outside the package folder (through a symbolic link)"
     if reason is not None:
-        problems.append(Problem(where, None, "path", "unsafe-path", f"path {value!r} {reason}", value))
+        problems.append(Problem(DESCRIPTOR_NAME, None, where, "unsafe-path", f"path {value!r} {reason}", value))
         return None
-    resolved = (root / pure).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        problems.append(
-            Problem(where, None, "path", "unsafe-path", f"path {value!r} leads outside the package folder", value)
-        )
-        return None
-    return resolved
+    return root / pure
 
 
-def _read_file(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
+def _file_problem(path: Path, rel: str) -> Problem | None:
     if not path.exists():
-        problems.append(Problem(rel, None, None, "missing-file", "file not found"))
-        return None
+        return Problem(rel, None, None, "missing-file", "file not found")
     if path.is_dir():
-        problems.append(Problem(rel, None, None, "not-a-file", "is a directory, expected a file"))
-        return None
-    try:
-        return path.read_bytes()
-    except PermissionError:
-        problems.append(Problem(rel, None, None, "permission", "permission denied"))
-    except OSError as exc:
-        problems.append(Problem(rel, None, None, "unreadable", f"cannot read: {exc.strerror}"))
+        return Problem(rel, None, None, "not-a-file", "is a directory, expected a file")
     return None
 
 
-def _check_integrity(data: bytes, spec: dict[str, Any], rel: str, problems: list[Problem]) -> None:
-    expected_bytes = spec.get("bytes")
-    if expected_bytes is not None and expected_bytes != len(data):
+def _integrity(path: Path, spec: dict[str, Any], rel: str) -> tuple[list[Problem], bytes, int]:
+    """Size and sha256 against the descriptor, streamed; returns problems, the first bytes and the size."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                if not head:
+                    head = chunk[:4]
+                digest.update(chunk)
+                size += len(chunk)
+    except PermissionError:
+        return [Problem(rel, None, None, "permission", "permission denied")], b"", -1
+    except OSError as exc:
+        return [Problem(rel, None, None, "unreadable", f"cannot read: {exc.strerror}")], b"", -1
+    problems = []
+    if spec.get("bytes") is not None and spec["bytes"] != size:
         problems.append(
-            Problem(rel, None, None, "bytes", f"file has {len(data)} bytes; the descriptor says {expected_bytes}")
+            Problem(rel, None, None, "bytes", f"file has {size} bytes; the descriptor says {spec['bytes']}")
         )
-    expected_hash = spec.get("hash")
-    if isinstance(expected_hash, str):
-        algorithm, _, digest = expected_hash.rpartition(":")
-        if algorithm not in ("", "sha256"):
-            problems.append(Problem(rel, None, None, "hash", f"unsupported hash algorithm {algorithm!r}"))
-        elif hashlib.sha256(data).hexdigest() != digest:
-            problems.append(
-                Problem(rel, None, None, "hash", "sha256 does not match the descriptor: the file was changed")
-            )
+    expected = spec.get("hash")
+    if isinstance(expected, str) and _HASH.match(expected) and expected.rpartition(":")[2] != digest.hexdigest():
+        problems.append(Problem(rel, None, None, "hash", "sha256 does not match the descriptor: the file was changed"))
+    return problems, head, size
+
+
+# ---------------------------------------------------------------------------
+# Package
+
+
+def _needed_columns(model: type[Record]) -> set[str]:
+    """Columns kept for the whole table: keys, foreign keys, and those the cross-table rules read."""
+    needed = set(model.primary_key) | {name for name, _ in foreign_keys(model)}
+    for rule in CROSS_TABLE_RULES:
+        needed |= set(rule.needs.get(model.table_name, ()))
+    return needed & set(column_names(model))
 
 
 def validate_package(path: Path) -> Report:
@@ -145,209 +241,344 @@ def validate_package(path: Path) -> Report:
     root = descriptor_file.parent
     report = Report(descriptor_file)
     problems = report.problems
+    problems.extend(descriptor_problems(descriptor))
     resources: dict[str, dict[str, Any]] = {}
     for index, resource in enumerate(descriptor["resources"]):
         name = resource.get("name") if isinstance(resource, dict) else None
-        if not isinstance(name, str):
+        if isinstance(name, str) and name not in MODELS_BY_TABLE:
             problems.append(
-                Problem("datapackage.json", None, f"resources[{index}]", "resource", "resource has no name")
+                Problem(DESCRIPTOR_NAME, None, f"resources[{index}]", "resource", f"unknown resource {name!r}", name)
             )
-            continue
-        if name not in MODELS_BY_TABLE:
-            problems.append(
-                Problem("datapackage.json", None, f"resources[{index}]", "resource", f"unknown resource {name!r}", name)
-            )
-            continue
-        resources[name] = resource
+        elif isinstance(name, str):
+            resources[name] = resource
 
-    tables: dict[str, list[Record]] = {}
+    retained: dict[str, pa.Table] = {}
     for model in MODELS:
-        resource = resources.get(model.table_name)
+        table = model.table_name
+        resource = resources.get(table)
         if resource is None:
-            problems.append(
-                Problem("datapackage.json", None, None, "resource", f"resource {model.table_name!r} is missing")
-            )
+            problems.append(Problem(DESCRIPTOR_NAME, None, None, "resource", f"resource {table!r} is missing"))
             continue
         if resource.get("schema") != table_schema(model):
             problems.append(
                 Problem(
-                    "datapackage.json",
+                    DESCRIPTOR_NAME,
                     None,
-                    model.table_name,
+                    table,
                     "schema",
                     "the resource's schema differs from the models; run `cecot-data build`",
                 )
             )
-        rel = str(resource.get("path"))
-        csv_path = _safe_path(root, resource.get("path"), f"datapackage.json: {model.table_name}", problems)
-        if csv_path is None:
-            continue
-        data = _read_file(csv_path, rel, problems)
-        if data is None:
-            continue
-        _check_integrity(data, resource, rel, problems)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(rel, None, None, "encoding", f"not UTF-8 (byte {exc.start})"))
-            continue
-        records, found = parse_csv(model, text, rel)
-        problems.extend(found)
-        tables[model.table_name] = records
-        report.valid_rows[model.table_name] = len(records)
-        _check_parquet(root, model, resource, records if not found else None, problems)
-
-    problems.extend(_key_problems(tables))
-    problems.extend(_cross_table_problems(tables))
+        checked = _check_table(root, model, resource, problems)
+        if checked is not None:
+            retained[table], report.rows[table] = checked
+    problems.extend(_key_problems(retained))
+    for rule in CROSS_TABLE_RULES:
+        if all(t in retained for t in rule.needs):
+            problems.extend(rule.check(retained))
+    # Parquet last: its rows are compared with the CSV only when the CSV itself is clean,
+    # so one bad cell is one problem, not also a Parquet mismatch.
+    troubled = {p.file for p in problems}
+    for model in MODELS:
+        resource = resources.get(model.table_name)
+        if resource is not None:
+            csv_clean = model.table_name in report.rows and str(resource.get("path")) not in troubled
+            _check_parquet(root, model, resource, report.rows.get(model.table_name), csv_clean, problems)
     return report
 
 
+def _check_table(
+    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem]
+) -> tuple[pa.Table, int] | None:
+    """Check one CSV table; returns its retained columns and row count, or None if unreadable."""
+    from .columnar import StructuralError, read_header, scan_csv
+
+    path = _safe_path(root, resource.get("path"), f"{model.table_name}.path", problems)
+    if path is None:
+        return None
+    rel = str(resource["path"])
+    missing = _file_problem(path, rel)
+    if missing is not None:
+        problems.append(missing)
+        return None
+    found, head, size = _integrity(path, resource, rel)
+    problems.extend(found)
+    if size < 0:
+        return None  # unreadable, already reported
+    if size == 0:
+        problems.append(Problem(rel, None, None, "empty-file", "file is empty; expected a header row"))
+        return None
+    if head.startswith(b"\xef\xbb\xbf"):
+        problems.append(
+            Problem(rel, 1, None, "encoding", "file starts with a byte-order mark (BOM); save as UTF-8 without BOM")
+        )
+        return None
+    expected = list(column_names(model))
+    keep = _needed_columns(model)
+    try:
+        header = read_header(path)
+        if header != expected:
+            problems.append(_header_problem(rel, header, expected))
+            return None
+        result = scan_csv(path, model, rel, keep)
+    except StructuralError:
+        return _check_table_rows(path, model, rel, keep, problems)
+    problems.extend(result.problems)
+    assert result.retained is not None  # noqa: S101 - scan_csv always returns it
+    return result.retained, result.rows
+
+
+def _check_table_rows(
+    path: Path, model: type[Record], rel: str, keep: set[str], problems: list[Problem]
+) -> tuple[pa.Table, int] | None:
+    """The row-wise reader, for files pyarrow cannot read column by column: it says where they break."""
+    import pyarrow as pa
+
+    from .columnar import ROW
+    from .csv_files import format_cell
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(rel, None, None, "encoding", f"not UTF-8: byte {exc.start} (line {line}) is invalid"))
+        return None
+    numbered, found = parse_csv_rows(model, text, rel)
+    problems.extend(found)
+    names = [c for c in column_names(model) if c in keep]
+    columns: dict[str, list[Any]] = {n: [] for n in names}
+    for _, record in numbered:
+        for n in names:
+            value = getattr(record, n)
+            columns[n].append(None if value is None else format_cell(value))
+    columns[ROW] = [row for row, _ in numbered]
+    schema = pa.schema([*(pa.field(n, pa.string()) for n in names), pa.field(ROW, pa.int64())])
+    rows = len(numbered) + len({p.row for p in found if p.row is not None and p.row > 1})
+    return pa.table(columns, schema=schema), rows
+
+
 def _check_parquet(
-    root: Path, model: type[Record], resource: dict[str, Any], records: list[Record] | None, problems: list[Problem]
+    root: Path,
+    model: type[Record],
+    resource: dict[str, Any],
+    rows: int | None,
+    csv_clean: bool,
+    problems: list[Problem],
 ) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     spec = resource.get(PARQUET_PROPERTY)
-    where = f"datapackage.json: {model.table_name}"
+    where = f"{model.table_name}.{PARQUET_PROPERTY}"
     if not isinstance(spec, dict):
-        problems.append(Problem(where, None, PARQUET_PROPERTY, "resource", "the Parquet file is not described"))
+        problems.append(Problem(DESCRIPTOR_NAME, None, where, "resource", "the Parquet file is not described"))
         return
-    path = _safe_path(root, spec.get("path"), where, problems)
+    path = _safe_path(root, spec.get("path"), f"{where}.path", problems)
     if path is None:
         return
-    rel = str(spec.get("path"))
-    data = _read_file(path, rel, problems)
-    if data is None:
+    rel = str(spec["path"])
+    missing = _file_problem(path, rel)
+    if missing is not None:
+        problems.append(missing)
         return
-    _check_integrity(data, spec, rel, problems)
-    if records is not None and not parquet_is_current(path, model, records):
-        problems.append(
-            Problem(
-                rel, None, None, "parquet", "Parquet file is unreadable or differs from the CSV; run `cecot-data build`"
-            )
-        )
+    found, _, size = _integrity(path, spec, rel)
+    problems.extend(found)
+    if size < 0:
+        return
+    try:
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        count = parquet.metadata.num_rows
+    except (OSError, pa.ArrowException) as exc:
+        problems.append(Problem(rel, None, None, "parquet", f"not a readable Parquet file: {exc}"))
+        return
+    if not schema.equals(arrow_schema(model), check_metadata=True):
+        expected = arrow_schema(model)
+        differing = [f.name for f in expected if f.name not in schema.names or not schema.field(f.name).equals(f, True)]
+        extra = [n for n in schema.names if n not in expected.names]
+        detail = ", ".join(differing + extra) or "schema metadata"
+        problems.append(Problem(rel, None, None, "parquet-schema", f"schema differs from the model ({detail})"))
+        return
+    if not csv_clean or rows is None:
+        return
+    if not csv_clean or rows is None:
+        return
+    if count != rows:
+        problems.append(Problem(rel, None, None, "parquet-rows", f"{count} rows; the CSV has {rows}"))
+        return
+    if rows <= PARQUET_FULL_COMPARE_ROWS:
+        _compare_parquet_content(root, model, resource, path, rel, problems)
 
 
-def _file(table: str) -> str:
+def _compare_parquet_content(
+    root: Path, model: type[Record], resource: dict[str, Any], path: Path, rel: str, problems: list[Problem]
+) -> None:
+    from .build import parquet_is_current
+    from .csv_files import parse_csv
+
+    records, found = parse_csv(model, (root / resource["path"]).read_text(encoding="utf-8"), rel)
+    if not found and not parquet_is_current(path, model, records):
+        problems.append(Problem(rel, None, None, "parquet", "Parquet rows differ from the CSV; run `cecot-data build`"))
+
+
+# ---------------------------------------------------------------------------
+# Keys and cross-table rules (on the retained columns: strings, nulls, and ``__row``)
+
+
+def _csv(table: str) -> str:
     return f"datasets/{table}.csv"
 
 
-def _key_problems(tables: dict[str, list[Record]]) -> Iterable[Problem]:
-    keys: dict[str, set[tuple[Any, ...]]] = {}
-    for name, records in tables.items():
+def _key_column(table: pa.Table, names: tuple[str, ...]) -> pa.ChunkedArray:
+    import pyarrow.compute as pc
+
+    if len(names) == 1:
+        return table.column(names[0])
+    return pc.binary_join_element_wise(*(table.column(n) for n in names), "\x1f")
+
+
+def _key_problems(retained: dict[str, pa.Table]) -> Iterator[Problem]:
+    import pyarrow.compute as pc
+
+    from .columnar import ROW
+
+    keys: dict[str, pa.Array] = {}
+    for name, table in retained.items():
         model = MODELS_BY_TABLE[name]
-        seen: set[tuple[Any, ...]] = set()
-        for record in records:
-            key = record.key()
-            if key in seen:
-                yield Problem(
-                    _file(name),
-                    None,
-                    ",".join(model.primary_key),
-                    "primary-key",
-                    f"duplicate primary key {', '.join(map(str, key))}",
-                    ",".join(map(str, key)),
-                )
-            seen.add(key)
-        keys[name] = seen
-    for name, records in tables.items():
+        key = _key_column(table, model.primary_key)
+        keys[name] = pc.unique(key).drop_null()
+        counts = pc.value_counts(key)
+        repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+        if len(repeated):
+            mask = pc.is_in(key, value_set=repeated)
+            seen: set[Any] = set()
+            for value, row in zip(
+                pc.filter(key, mask).to_pylist(), pc.filter(table.column(ROW), mask).to_pylist(), strict=True
+            ):
+                if value in seen:
+                    shown = str(value).replace("\x1f", ",")
+                    yield Problem(
+                        _csv(name),
+                        row,
+                        ",".join(model.primary_key),
+                        "primary-key",
+                        f"duplicate primary key {shown}",
+                        shown,
+                    )
+                seen.add(value)
+    for name, table in retained.items():
         model = MODELS_BY_TABLE[name]
         for column, ref in foreign_keys(model):
             if ref.table not in keys:
                 continue
-            targets = {k[0] for k in keys[ref.table]}
-            for record in records:
-                value = getattr(record, column)
-                if value is not None and value not in targets:
-                    yield Problem(
-                        _file(name),
-                        None,
-                        column,
-                        "foreign-key",
-                        f"{value!r} ({record.key()[0]}) is not a {ref.field} in {ref.table}",
-                        value,
-                    )
+            values = table.column(column)
+            dangling = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=keys[ref.table])))
+            for value, row in zip(
+                pc.filter(values, dangling).to_pylist(), pc.filter(table.column(ROW), dangling).to_pylist(), strict=True
+            ):
+                yield Problem(
+                    _csv(name), row, column, "foreign-key", f"{value!r} is not a {ref.field} in {ref.table}", value
+                )
 
 
-def _cross_table_problems(tables: dict[str, list[Record]]) -> Iterable[Problem]:
-    for rule in CROSS_TABLE_RULES:
-        yield from rule(tables)
+@dataclass(frozen=True)
+class CrossTableRule:
+    """A rule over several tables: the columns it reads per table, and its check."""
+
+    needs: dict[str, tuple[str, ...]]
+    check: Callable[[dict[str, pa.Table]], Iterable[Problem]]
 
 
-def _of(tables: dict[str, list[Record]], model: type[Any]) -> list[Any]:
-    return [r for r in tables.get(model.table_name, []) if isinstance(r, model)]
+def _rows_of(table: pa.Table, *names: str) -> Iterator[tuple[Any, ...]]:
+    from .columnar import ROW
+
+    yield from zip(*(table.column(n).to_pylist() for n in (*names, ROW)), strict=True)
 
 
-def _every_source_used(tables: dict[str, list[Record]]) -> Iterable[Problem]:
+def _every_source_used(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     """Every source is cited by some row, or is the original of a cited copy."""
     cited: set[str] = set()
-    for name, records in tables.items():
-        if name != "sources":
-            cited.update(str(r.source_id) for r in records if hasattr(r, "source_id"))
-    sources = _of(tables, Source)
-    cited |= {s.original_source_id for s in sources if s.source_id in cited and s.original_source_id}
-    for source in sources:
-        if source.source_id not in cited:
-            yield Problem(
-                _file("sources"),
-                None,
-                "source_id",
-                "unused-source",
-                f"{source.source_id} is cited by no row",
-                source.source_id,
-            )
+    for name, table in tables.items():
+        if name != "sources" and "source_id" in table.column_names:
+            cited.update(v for v in table.column("source_id").to_pylist() if v)
+    sources = list(_rows_of(tables["sources"], "source_id", "original_source_id"))
+    cited |= {original for source, original, _ in sources if source in cited and original}
+    for source, _, row in sources:
+        if source not in cited:
+            yield Problem(_csv("sources"), row, "source_id", "unused-source", f"{source} is cited by no row", source)
 
 
-def _as_of_not_after_source(tables: dict[str, list[Record]]) -> Iterable[Problem]:
+def _as_of_not_after_source(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     """A figure cannot refer to a date after its source was published."""
-    published = {s.source_id: s.published_on for s in _of(tables, Source)}
-    for name in ("population_counts", "facility_quantities"):
-        for record in tables.get(name, []):
-            as_of = getattr(record, "as_of", None)
-            source_date = published.get(getattr(record, "source_id", ""))
+    from . import edtf
+
+    published = {s: p for s, p, _ in _rows_of(tables["sources"], "source_id", "published_on") if p}
+    for name, key in (("population_counts", "count_id"), ("facility_quantities", "quantity_id")):
+        for record, as_of, source, row in _rows_of(tables[name], key, "as_of", "source_id"):
+            source_date = published.get(source)
             if as_of and source_date and edtf.parse(as_of).earliest > edtf.parse(source_date).latest:
                 yield Problem(
-                    _file(name),
-                    None,
+                    _csv(name),
+                    row,
                     "as_of",
                     "as-of-after-source",
-                    f"{record.key()[0]}: as_of {as_of} is after its source was published ({source_date})",
+                    f"{record}: as_of {as_of} is after its source was published ({source_date})",
                     as_of,
                 )
 
 
-def _events_within_facility_lifetime(tables: dict[str, list[Record]]) -> Iterable[Problem]:
-    """An event that happens at a facility falls within the facility's lifetime."""
-    facilities = {f.facility_id: f for f in _of(tables, Facility)}
-    events = {e.event_id: e for e in _of(tables, Event)}
-    for link in _of(tables, EventFacility):
-        if link.role == "subject":
+def _events_within_facility_lifetime(tables: dict[str, pa.Table]) -> Iterator[Problem]:
+    """An event at a facility (not merely about it) falls within the facility's lifetime."""
+    from . import edtf
+
+    facilities = {f: (o, c) for f, o, c, _ in _rows_of(tables["facilities"], "facility_id", "opened_on", "closed_on")}
+    events = {e: d for e, d, _ in _rows_of(tables["events"], "event_id", "occurred_on")}
+    for event_id, facility_id, role, row in _rows_of(tables["event_facilities"], "event_id", "facility_id", "role"):
+        if role == "subject" or event_id not in events or facility_id not in facilities:
             continue  # an order to build a prison precedes the prison
-        facility, event = facilities.get(link.facility_id), events.get(link.event_id)
-        if facility is None or event is None:
-            continue
-        when = edtf.parse(event.occurred_on)
-        if facility.opened_on and when.latest < edtf.parse(facility.opened_on).earliest:
+        when = edtf.parse(events[event_id])
+        opened, closed = facilities[facility_id]
+        if opened and when.latest < edtf.parse(opened).earliest:
             yield Problem(
-                _file("event_facilities"),
-                None,
+                _csv("event_facilities"),
+                row,
                 "event_id",
                 "event-before-opening",
-                f"{event.event_id} ({event.occurred_on}) is before {facility.facility_id} "
-                f"opened ({facility.opened_on})",
-                event.event_id,
+                f"{event_id} ({events[event_id]}) is before {facility_id} opened ({opened})",
+                event_id,
             )
-        if facility.closed_on and when.earliest > edtf.parse(facility.closed_on).latest:
+        if closed and when.earliest > edtf.parse(closed).latest:
             yield Problem(
-                _file("event_facilities"),
-                None,
+                _csv("event_facilities"),
+                row,
                 "event_id",
                 "event-after-closing",
-                f"{event.event_id} ({event.occurred_on}) is after {facility.facility_id} closed ({facility.closed_on})",
-                event.event_id,
+                f"{event_id} ({events[event_id]}) is after {facility_id} closed ({closed})",
+                event_id,
             )
 
 
-CROSS_TABLE_RULES: tuple[Callable[[dict[str, list[Record]]], Iterable[Problem]], ...] = (
-    _every_source_used,
-    _as_of_not_after_source,
-    _events_within_facility_lifetime,
+CROSS_TABLE_RULES: tuple[CrossTableRule, ...] = (
+    CrossTableRule(
+        {name: ("source_id",) for name in MODELS_BY_TABLE if "source_id" in MODELS_BY_TABLE[name].model_fields}
+        | {"sources": ("source_id", "original_source_id")},
+        _every_source_used,
+    ),
+    CrossTableRule(
+        {
+            "sources": ("source_id", "published_on"),
+            "population_counts": ("count_id", "as_of", "source_id"),
+            "facility_quantities": ("quantity_id", "as_of", "source_id"),
+        },
+        _as_of_not_after_source,
+    ),
+    CrossTableRule(
+        {
+            "facilities": ("facility_id", "opened_on", "closed_on"),
+            "events": ("event_id", "occurred_on"),
+            "event_facilities": ("event_id", "facility_id", "role"),
+        },
+        _events_within_facility_lifetime,
+    ),
 )

@@ -1,0 +1,403 @@
+"""Columnar checks of one CSV table with pyarrow.compute, streamed in record batches.
+
+The checks are the models' own (see :mod:`cecot_data.schema` for columns and
+:mod:`cecot_data.rules` for row rules); this module only evaluates them on
+whole columns at a time. Per cell it reports the first failing check, in the
+order pydantic uses (required, type, enum, length, pattern, calendar day,
+word limit, range), and it checks row rules only on rows whose cells all
+passed, as the models do, so both engines report the same problems.
+
+Memory stays bounded: a batch is checked and dropped; only the columns that
+keys and cross-table rules need are kept for the whole table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+
+from . import edtf
+from .csv_files import DAY_PATTERN, INTEGER_PATTERN, MAX_CELL_CHARS, NUMBER_PATTERN, Problem
+from .rules import (
+    BOUND_FIELDS,
+    QUALIFIER_SHAPES,
+    WHITESPACE_RUN,
+    DateOrder,
+    Differ,
+    ExactlyOne,
+    Implies,
+    NamesFieldOf,
+    QualifierShape,
+    Together,
+)
+from .schema import Column, columns
+
+if TYPE_CHECKING:
+    from .models import Record
+
+BLOCK_BYTES = 4 << 20
+ROW = "__row"  # row number column of the retained tables (header = row 1)
+
+
+class StructuralError(Exception):
+    """The file cannot be read as a table column by column; use the row-wise reader."""
+
+
+@dataclass
+class ScanResult:
+    """Problems of one table and the columns kept for keys and cross-table rules."""
+
+    problems: list[Problem] = field(default_factory=list)
+    retained: pa.Table | None = None
+    rows: int = 0
+
+
+def _quote_list(values: tuple[str, ...]) -> str:
+    quoted = [repr(v) for v in values]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
+def _edtf_spans(values: pa.Array) -> tuple[dict[str, date], dict[str, date], set[str]]:
+    """Earliest/latest days of every distinct EDTF value, and the invalid ones."""
+    earliest: dict[str, date] = {}
+    latest: dict[str, date] = {}
+    bad: set[str] = set()
+    for text in pc.unique(values).to_pylist():
+        if not text:
+            continue
+        try:
+            span = edtf.parse(text)
+        except ValueError:
+            bad.add(text)
+        else:
+            earliest[text], latest[text] = span.earliest, span.latest
+    return earliest, latest, bad
+
+
+def _mapped(values: pa.Array, mapping: dict[str, date]) -> pa.Array:
+    """``values`` mapped through ``mapping`` (null where absent), vectorized via the distinct values."""
+    keys = list(mapping)
+    if not keys:
+        return pa.nulls(len(values), pa.date32())
+    index = pc.index_in(values, value_set=pa.array(keys, pa.string()))
+    return pc.take(pa.array([mapping[k] for k in keys], pa.date32()), index)
+
+
+@dataclass
+class _CellCheck:
+    rule: str
+    failed: pa.Array  # boolean mask over the batch
+    message: Callable[[str], str]
+
+
+def _column_checks(col: Column, values: pa.Array) -> tuple[list[_CellCheck], pa.Array | None]:
+    """The checks of one column, in pydantic's order, and its typed values (numbers) if any."""
+    present = pc.not_equal(values, "")
+    checks: list[_CellCheck] = []
+    typed: pa.Array | None = None
+    if col.required:
+        checks.append(_CellCheck("required", pc.invert(present), _fixed("a value is required")))
+    if col.type == "number" or col.type == "integer":
+        pattern = NUMBER_PATTERN if col.type == "number" else INTEGER_PATTERN
+        well_formed = pc.match_substring_regex(values, pattern)
+        kind = "a number" if col.type == "number" else "an integer"
+        checks.append(_CellCheck("type", pc.and_(present, pc.invert(well_formed)), _got(f"expected {kind}")))
+        typed = pc.cast(pc.if_else(pc.and_(present, well_formed), values, None), pa.float64())
+        infinite = pc.fill_null(pc.is_inf(typed), False)
+        checks.append(_CellCheck("type", infinite, _got("expected a finite number")))
+        if col.minimum is not None:
+            below = pc.fill_null(pc.less(typed, col.minimum), False)
+            checks.append(
+                _CellCheck("minimum", below, _fixed(f"Input should be greater than or equal to {col.minimum:g}"))
+            )
+        if col.maximum is not None:
+            above = pc.fill_null(pc.greater(typed, col.maximum), False)
+            checks.append(
+                _CellCheck("maximum", above, _fixed(f"Input should be less than or equal to {col.maximum:g}"))
+            )
+        return checks, typed
+    if col.type == "boolean":
+        bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"]))))
+        checks.append(_CellCheck("type", bad, _got("expected true or false")))
+        return checks, None
+    if col.type == "date":
+        well_formed = pc.match_substring_regex(values, DAY_PATTERN)
+        checks.append(
+            _CellCheck("type", pc.and_(present, pc.invert(well_formed)), _got("expected a date as YYYY-MM-DD"))
+        )
+        bad_days = set()
+        for text in pc.unique(pc.filter(values, pc.and_(present, well_formed))).to_pylist():
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                bad_days.add(text)
+        if bad_days:
+            impossible = pc.is_in(values, value_set=pa.array(sorted(bad_days), pa.string()))
+            checks.append(_CellCheck("type", impossible, _got("expected a calendar day")))
+        return checks, None
+    # strings
+    if col.enum is not None:
+        allowed = col.enum
+        bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(list(allowed)))))
+        checks.append(_CellCheck("enum", bad, _fixed(f"Input should be {_quote_list(allowed)}")))
+        return checks, None
+    if col.max_length is not None:
+        long = pc.and_(present, pc.greater(pc.utf8_length(values), col.max_length))
+        checks.append(_CellCheck("max-length", long, _fixed(f"String should have at most {col.max_length} characters")))
+    if col.pattern is not None:
+        matches = pc.match_substring_regex(values, col.pattern)
+        checks.append(
+            _CellCheck(
+                "pattern", pc.and_(present, pc.invert(matches)), _fixed(f"String should match pattern '{col.pattern}'")
+            )
+        )
+    if col.is_edtf:
+        _, _, bad_dates = _edtf_spans(values)
+        if bad_dates:
+            impossible = pc.is_in(values, value_set=pa.array(sorted(bad_dates), pa.string()))
+
+            def edtf_message(value: str) -> str:
+                try:
+                    edtf.parse(value)
+                except ValueError as exc:
+                    return str(exc)
+                return "invalid EDTF date"  # pragma: no cover - only bad values reach here
+
+            checks.append(_CellCheck("edtf", impossible, edtf_message))
+    if col.max_words is not None:
+        words = pc.add(pc.count_substring_regex(values, WHITESPACE_RUN), 1)
+        over = pc.and_(present, pc.greater(words, col.max_words))
+
+        def words_message(value: str, name: str = col.name, limit: int = col.max_words) -> str:
+            from .rules import too_many_words
+
+            return f"{name} {too_many_words(value, limit)}"
+
+        checks.append(_CellCheck("max-words", over, words_message))
+    return checks, None
+
+
+def _fixed(text: str) -> Callable[[Any], str]:
+    return lambda _: text
+
+
+def _got(reason: str) -> Callable[[Any], str]:
+    return lambda value: f"{reason}, got {value!r}"
+
+
+def _date_order_message(rule: DateOrder, first: pa.Array, second: pa.Array) -> Callable[[int], str]:
+    return lambda i: rule.message(first[i].as_py(), second[i].as_py())
+
+
+def _implies_message(rule: Implies, values: pa.Array) -> Callable[[int], str]:
+    return lambda i: rule.message(values[i].as_py())
+
+
+def _exactly_one_message(rule: ExactlyOne, count: pa.Array) -> Callable[[int], str]:
+    return lambda i: rule.message(count[i].as_py())
+
+
+def _names_message(rule: NamesFieldOf, values: pa.Array, table: str) -> Callable[[int], str]:
+    return lambda i: rule.message(values[i].as_py(), table)
+
+
+def _true_indices(mask: pa.Array) -> list[int]:
+    return pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()  # type: ignore[no-any-return]
+
+
+class TableChecker:
+    """Checks one table's batches and keeps what keys and cross-table rules need."""
+
+    def __init__(self, model: type[Record], rel: str, keep: Iterable[str]) -> None:
+        self.model = model
+        self.rel = rel
+        self.columns = columns(model)
+        self.keep = [c.name for c in self.columns if c.name in set(keep)]
+        self.problems: list[Problem] = []
+        self.kept: list[pa.RecordBatch] = []
+        self.rows = 0
+
+    def check(self, batch: pa.RecordBatch) -> None:
+        """Check one batch of string columns (header order)."""
+        offset = self.rows + 2  # first data row is row 2
+        n = batch.num_rows
+        self.rows += n
+        by_name = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
+        lengths = [pc.utf8_length(by_name[c.name]) for c in self.columns]
+        oversize = pa.array([False] * n)
+        for col, length in zip(self.columns, lengths, strict=True):
+            over = pc.greater(length, MAX_CELL_CHARS)
+            for i in _true_indices(over):
+                self.problems.append(
+                    Problem(
+                        self.rel, offset + i, col.name, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters"
+                    )
+                )
+            oversize = pc.or_(oversize, over)
+        empty = pa.array([True] * n)
+        for col in self.columns:
+            empty = pc.and_(empty, pc.equal(by_name[col.name], ""))
+        for i in _true_indices(empty):
+            self.problems.append(Problem(self.rel, offset + i, None, "blank-row", "empty row inside the table"))
+        ok_rows = pc.invert(pc.or_(oversize, empty))
+        cell_failed = pa.array([False] * n)
+        typed: dict[str, pa.Array] = {}
+        for col in self.columns:
+            values = by_name[col.name]
+            checks, numbers = _column_checks(col, values)
+            if numbers is not None:
+                typed[col.name] = numbers
+            done = pc.invert(ok_rows)  # a cell fails at most once, and oversize rows not at all
+            for check in checks:
+                hit = pc.and_(check.failed, pc.invert(done))
+                indices = _true_indices(hit)
+                if indices:
+                    picked = pc.take(values, pa.array(indices)).to_pylist()
+                    for i, value in zip(indices, picked, strict=True):
+                        shown = value if value != "" else None
+                        self.problems.append(
+                            Problem(self.rel, offset + i, col.name, check.rule, check.message(value), shown)
+                        )
+                    done = pc.or_(done, hit)
+            cell_failed = pc.or_(cell_failed, pc.and_(done, ok_rows))
+        clean = pc.and_(ok_rows, pc.invert(cell_failed))
+        self._row_rules(by_name, typed, clean, offset)
+        if self.keep:
+            arrays = [pc.if_else(pc.equal(by_name[c], ""), None, by_name[c]) for c in self.keep]
+            rows = pa.array(range(offset, offset + n), pa.int64())
+            self.kept.append(pa.record_batch([*arrays, rows], names=[*self.keep, ROW]))
+
+    def _row_rules(self, cols: dict[str, pa.Array], typed: dict[str, pa.Array], clean: pa.Array, offset: int) -> None:
+        def present(name: str) -> pa.Array:
+            return pc.not_equal(cols[name], "")
+
+        def report(mask: pa.Array, field_name: str, message: Callable[[int], str]) -> None:
+            for i in _true_indices(pc.and_(mask, clean)):
+                value = cols[field_name][i].as_py()
+                self.problems.append(
+                    Problem(self.rel, offset + i, field_name, "row-rule", message(i), value if value != "" else None)
+                )
+
+        for rule in self.model.row_rules:
+            if isinstance(rule, Together):
+                mask = pc.xor(present(rule.first), present(rule.second))
+                report(mask, rule.first, _fixed(rule.message()))
+            elif isinstance(rule, Differ):
+                both = pc.and_(present(rule.first), present(rule.second))
+                report(pc.and_(both, pc.equal(cols[rule.first], cols[rule.second])), rule.first, _fixed(rule.message()))
+            elif isinstance(rule, DateOrder):
+                first, second = cols[rule.first], cols[rule.second]
+                early, _, _ = _edtf_spans(first)
+                _, late, _ = _edtf_spans(second)
+                mask = pc.fill_null(pc.greater(_mapped(first, early), _mapped(second, late)), False)
+                report(mask, rule.first, _date_order_message(rule, first, second))
+            elif isinstance(rule, QualifierShape):
+                self._qualifier_shape(cols, typed, present, report)
+            elif isinstance(rule, Implies):
+                hit = pc.is_in(cols[rule.field], value_set=pa.array(sorted(rule.values)))
+                then = str(rule.then_value).lower() if isinstance(rule.then_value, bool) else str(rule.then_value)
+                mask = pc.and_(hit, pc.not_equal(cols[rule.then_field], then))
+                report(mask, rule.then_field, _implies_message(rule, cols[rule.field]))
+            elif isinstance(rule, ExactlyOne):
+                count = pc.cast(present(rule.choices[0]), pa.int8())
+                for name in rule.choices[1:]:
+                    count = pc.add(count, pc.cast(present(name), pa.int8()))
+                report(pc.not_equal(count, 1), rule.choices[0], _exactly_one_message(rule, count))
+            elif isinstance(rule, NamesFieldOf):
+                named = present(rule.field)
+                for target, table, names in rule.targets:
+                    outside = pc.invert(pc.is_in(cols[rule.field], value_set=pa.array(sorted(names))))
+                    mask = pc.and_(pc.and_(named, present(target)), outside)
+                    report(mask, rule.field, _names_message(rule, cols[rule.field], table))
+
+    @staticmethod
+    def _qualifier_shape(
+        cols: dict[str, pa.Array],
+        typed: dict[str, pa.Array],
+        present: Callable[[str], pa.Array],
+        report: Callable[[pa.Array, str, Callable[[int], str]], None],
+    ) -> None:
+        qualifier = cols["qualifier"]
+        flags = [present(name) for name in BOUND_FIELDS]
+        shape_bad = pa.array([False] * len(qualifier))
+        for name, expected in QUALIFIER_SHAPES.items():
+            wrong = pa.array([False] * len(qualifier))
+            for flag, want in zip(flags, expected, strict=True):
+                wrong = pc.or_(wrong, pc.not_equal(flag, want))
+            shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
+
+        def shape_message(i: int) -> str:
+            return QualifierShape.shape_message(qualifier[i].as_py())
+
+        report(shape_bad, "qualifier", shape_message)
+        low, high = typed["lower_bound"], typed["upper_bound"]
+        inverted = pc.and_(pc.invert(shape_bad), pc.fill_null(pc.greater(low, high), False))
+
+        def order_message(i: int) -> str:
+            return QualifierShape.order_message(low[i].as_py(), high[i].as_py())
+
+        report(inverted, "qualifier", order_message)
+
+    def retained(self) -> pa.Table:
+        """The kept columns of every row checked (nulls for empty cells) plus ``__row``."""
+        schema = pa.schema([*(pa.field(c, pa.string()) for c in self.keep), pa.field(ROW, pa.int64())])
+        return pa.Table.from_batches(self.kept, schema=schema)
+
+
+def read_header(path: Path) -> list[str]:
+    """The first record of a CSV file (raises StructuralError if it cannot be read)."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    try:
+        return next(csv.reader(io.StringIO(first.decode("utf-8"))))
+    except (UnicodeDecodeError, StopIteration, csv.Error) as exc:
+        raise StructuralError(str(exc)) from None
+
+
+def scan_csv(path: Path, model: type[Record], rel: str, keep: Iterable[str]) -> ScanResult:
+    """Check a CSV file column by column.
+
+    Raises :class:`StructuralError` when pyarrow finds ragged rows, a broken
+    quote or invalid UTF-8: the caller then uses the row-wise reader, which
+    can say exactly where.
+    """
+    checker = TableChecker(model, rel, keep)
+    names = [c.name for c in checker.columns]
+    ragged: list[Any] = []
+
+    def on_invalid_row(row: Any) -> str:
+        ragged.append(row)
+        return "skip"
+
+    try:
+        reader = pv.open_csv(
+            path,
+            read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, skip_rows=1),
+            # Blank lines are rows too: skipping them silently would hide a damaged file.
+            parse_options=pv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid_row
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        for batch in reader:
+            if ragged:
+                raise StructuralError("rows with the wrong number of cells")
+            checker.check(batch)
+    except pa.ArrowInvalid as exc:
+        raise StructuralError(str(exc)) from None
+    if ragged:
+        raise StructuralError("rows with the wrong number of cells")
+    return ScanResult(checker.problems, checker.retained(), checker.rows)
