@@ -30,8 +30,12 @@ def test_cecot_identity_and_location() -> None:
     assert cecot.municipality == "Tecoluca"
     assert cecot.subdivision_iso == "SV-SV"
     assert cecot.country_iso2 == "SV"
-    # "Opened in 2023": year precision, not a made-up day.
-    assert cecot.opened_on == "2023"
+    # The inauguration day comes from EFE (a field citation); AP's "opened in 2023" stays a year.
+    assert cecot.opened_on == "2023-01-31"
+    opened = {
+        c.source_id for c in cecot_data.load_citations() if c.facility_id == "sv-cecot" and c.field == "opened_on"
+    }
+    assert "prensa-pa-efe-cecot-inauguration" in opened
 
 
 def test_capacity_is_up_to_40000_not_exactly_40000() -> None:

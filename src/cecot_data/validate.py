@@ -559,7 +559,51 @@ def _events_within_facility_lifetime(tables: dict[str, pa.Table]) -> Iterator[Pr
             )
 
 
+# Where a facility or an instrument may be referenced from; one that nothing references is an orphan.
+FACILITY_REFERENCES = (
+    ("population_counts", "facility_id"),
+    ("facility_quantities", "facility_id"),
+    ("event_facilities", "facility_id"),
+    ("facilities", "parent_facility_id"),
+    ("citations", "facility_id"),
+)
+INSTRUMENT_REFERENCES = (
+    ("event_instruments", "instrument_id"),
+    ("instrument_relations", "instrument_id"),
+    ("instrument_relations", "target_instrument_id"),
+    ("citations", "instrument_id"),
+)
+
+
+def _orphans(
+    table: str, key: str, references: tuple[tuple[str, str], ...]
+) -> Callable[[dict[str, pa.Table]], Iterator[Problem]]:
+    def check(tables: dict[str, pa.Table]) -> Iterator[Problem]:
+        used = {v for name, column in references for v in tables[name].column(column).to_pylist() if v}
+        for value, row in _rows_of(tables[table], key):
+            if value not in used:
+                yield Problem(_csv(table), row, key, "orphan", f"{value} is referenced by no other row", value)
+
+    check.__doc__ = f"Every row of {table} is referenced from another table."
+    return check
+
+
+def _needs(references: tuple[tuple[str, str], ...], table: str, key: str) -> dict[str, tuple[str, ...]]:
+    needs: dict[str, tuple[str, ...]] = {table: (key,)}
+    for name, column in references:
+        needs[name] = (*needs.get(name, ()), column)
+    return needs
+
+
 CROSS_TABLE_RULES: tuple[CrossTableRule, ...] = (
+    CrossTableRule(
+        _needs(FACILITY_REFERENCES, "facilities", "facility_id"),
+        _orphans("facilities", "facility_id", FACILITY_REFERENCES),
+    ),
+    CrossTableRule(
+        _needs(INSTRUMENT_REFERENCES, "legal_instruments", "instrument_id"),
+        _orphans("legal_instruments", "instrument_id", INSTRUMENT_REFERENCES),
+    ),
     CrossTableRule(
         {name: ("source_id",) for name in MODELS_BY_TABLE if "source_id" in MODELS_BY_TABLE[name].model_fields}
         | {"sources": ("source_id", "original_source_id")},

@@ -27,8 +27,10 @@ from .loaders import (
 )
 from .models import Event, Facility, FacilityQuantity, LegalInstrument, PopulationCount, Source
 
-# Relations by which one instrument ends another's effect.
-ENDING_RELATIONS = frozenset({"vacates", "stays", "reverses", "supersedes"})
+# Relations by which one instrument ends another's effect. A stay is left out: the stays
+# recorded here are partial and temporary (a TRO barring removals of one class), so the
+# stayed instrument still stands; the relation itself remains in the data.
+ENDING_RELATIONS = frozenset({"vacates", "reverses", "supersedes"})
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def as_of(on: date | str) -> Snapshot:
       undated counts once its own ``as_of`` is over;
     - legal instruments: in force that day: started (``in_force_from``, else
       enacted/signed/published) and not ended by ``in_force_until`` or by an
-      instrument that vacates, stays, reverses or supersedes it;
+      instrument in force that vacates, reverses or supersedes it;
     - events: certainly over by then; facilities: opened and not closed.
 
     >>> snapshot = as_of("2025-03-01")
@@ -114,18 +116,19 @@ def as_of(on: date | str) -> Snapshot:
         if relation.relation in ENDING_RELATIONS and relation.instrument_id in by_id:
             ended_by.setdefault(relation.target_instrument_id, []).append(by_id[relation.instrument_id])
 
-    def in_force(instrument: LegalInstrument) -> bool:
+    def in_force(instrument: LegalInstrument, seen: frozenset[str] = frozenset()) -> bool:
         start = _latest(instrument_start(instrument))
         if start is None or start > day:
             return False
         until = _earliest(instrument.in_force_until)
         if until is not None and until <= day:
             return False
-        for ender in ended_by.get(instrument.instrument_id, []):
-            ender_start = _latest(instrument_start(ender))
-            if ender_start is not None and ender_start <= day:
-                return False
-        return True
+        # An order that vacated this one ends it only while that order itself stands.
+        seen = seen | {instrument.instrument_id}
+        return not any(
+            ender.instrument_id not in seen and in_force(ender, seen)
+            for ender in ended_by.get(instrument.instrument_id, [])
+        )
 
     def open_on(facility: Facility) -> bool:
         opened, closed = _latest(facility.opened_on), _earliest(facility.closed_on)
