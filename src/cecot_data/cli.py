@@ -1,7 +1,8 @@
 """The ``cecot-data`` command line: info, show, validate, build.
 
 Exit codes: 0 success (or valid data), 1 invalid data, 2 unusable input or
-bad usage. Errors are one readable message each, never a traceback.
+bad usage, 3 an internal error (a bug). Errors are one readable message each,
+never a traceback (set CECOT_DATA_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +21,7 @@ from .errors import CecotDataError
 if TYPE_CHECKING:
     from .models import Record
 
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 SHOW_CELL_WIDTH = 40
 
 
@@ -302,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except BrokenPipeError:  # e.g. `cecot-data show sources | head`
         return EXIT_OK
+    except Exception as exc:  # a bug of ours: one readable line, the details only on request
+        if os.environ.get("CECOT_DATA_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set CECOT_DATA_DEBUG=1 for details, and please report it)")
+        return EXIT_INTERNAL
     return code
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,9 +26,11 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
+import pyarrow.parquet as pq
 
 from . import edtf
 from .csv_files import DAY_PATTERN, INTEGER_PATTERN, MAX_CELL_CHARS, NUMBER_PATTERN, Problem
+from .models import TEXT_PATTERN
 from .rules import (
     BOUND_FIELDS,
     QUALIFIER_SHAPES,
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from .models import Record
 
 BLOCK_BYTES = 4 << 20
+WORKERS = 2  # the machines this runs on have two cores
 ROW = "__row"  # row number column of the retained tables (header = row 1)
 
 
@@ -59,6 +64,7 @@ class ScanResult:
     problems: list[Problem] = field(default_factory=list)
     retained: pa.Table | None = None
     rows: int = 0
+    parquet_diff: str | None = None  # where the Parquet twin first differs from the CSV, if it does
 
 
 def _quote_list(values: tuple[str, ...]) -> str:
@@ -99,9 +105,14 @@ class _CellCheck:
     message: Callable[[str], str]
 
 
-def _column_checks(col: Column, values: pa.Array) -> tuple[list[_CellCheck], pa.Array | None]:
-    """The checks of one column, in pydantic's order, and its typed values (numbers) if any."""
-    present = pc.not_equal(values, "")
+def _column_checks(col: Column, values: pa.Array, byte_lengths: pa.Array) -> tuple[list[_CellCheck], pa.Array | None]:
+    """The checks of one column, in pydantic's order, and its typed values (numbers) if any.
+
+    ``byte_lengths`` (cheap: read off the offsets) lets checks skip work: a text of
+    n bytes has at most n characters.
+    """
+    present = pc.greater(byte_lengths, 0)
+    longest = pc.max(byte_lengths).as_py() or 0
     checks: list[_CellCheck] = []
     typed: pa.Array | None = None
     if col.required:
@@ -150,11 +161,12 @@ def _column_checks(col: Column, values: pa.Array) -> tuple[list[_CellCheck], pa.
         bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(list(allowed)))))
         checks.append(_CellCheck("enum", bad, _fixed(f"Input should be {_quote_list(allowed)}")))
         return checks, None
-    if col.max_length is not None:
+    if col.max_length is not None and longest > col.max_length:
         long = pc.and_(present, pc.greater(pc.utf8_length(values), col.max_length))
         checks.append(_CellCheck("max-length", long, _fixed(f"String should have at most {col.max_length} characters")))
     if col.pattern is not None:
-        matches = pc.match_substring_regex(values, col.pattern)
+        fast = _FAST_PATTERNS.get(col.pattern)
+        matches = fast(values) if fast is not None else pc.match_substring_regex(values, col.pattern)
         checks.append(
             _CellCheck(
                 "pattern", pc.and_(present, pc.invert(matches)), _fixed(f"String should match pattern '{col.pattern}'")
@@ -173,9 +185,8 @@ def _column_checks(col: Column, values: pa.Array) -> tuple[list[_CellCheck], pa.
                 return "invalid EDTF date"  # pragma: no cover - only bad values reach here
 
             checks.append(_CellCheck("edtf", impossible, edtf_message))
-    if col.max_words is not None:
-        words = pc.add(pc.count_substring_regex(values, WHITESPACE_RUN), 1)
-        over = pc.and_(present, pc.greater(words, col.max_words))
+    if col.max_words is not None and longest > 2 * col.max_words:
+        over = pc.and_(present, _over_word_limit(values, col.max_words))
 
         def words_message(value: str, name: str = col.name, limit: int = col.max_words) -> str:
             from .rules import too_many_words
@@ -184,6 +195,33 @@ def _column_checks(col: Column, values: pa.Array) -> tuple[list[_CellCheck], pa.
 
         checks.append(_CellCheck("max-words", over, words_message))
     return checks, None
+
+
+def _over_word_limit(values: pa.Array, limit: int) -> pa.Array:
+    """True where a text has more than ``limit`` words (words split by runs of ASCII whitespace).
+
+    One anchored regular expression ("a word, whitespace" ``limit`` times, then
+    another word) answers in a single pass; counting every run is several times
+    slower. Texts reaching here start with a non-space (the pattern check comes first).
+    """
+    word, gap = "[^ \\t\\n\\r\\f\\v]", WHITESPACE_RUN
+    return pc.match_substring_regex(values, f"^({word}+{gap}){{{limit}}}{word}")
+
+
+_EDGE_WHITESPACE = pa.array([" ", "\t", "\n", "\r"])
+
+
+def _trimmed_text(values: pa.Array) -> pa.Array:
+    """Same result as matching models.TEXT_PATTERN (no whitespace at either end), without a regex."""
+    first = pc.utf8_slice_codeunits(values, 0, 1)
+    last = pc.utf8_slice_codeunits(values, -1, None)
+    bad = pc.or_(pc.is_in(first, value_set=_EDGE_WHITESPACE), pc.is_in(last, value_set=_EDGE_WHITESPACE))
+    return pc.and_(pc.not_equal(values, ""), pc.invert(bad))
+
+
+# Patterns with an equivalent vectorized check that avoids the regex engine (a test
+# compares each with its pattern).
+_FAST_PATTERNS: dict[str, Callable[[pa.Array], pa.Array]] = {TEXT_PATTERN: _trimmed_text}
 
 
 def _fixed(text: str) -> Callable[[Any], str]:
@@ -214,6 +252,74 @@ def _true_indices(mask: pa.Array) -> list[int]:
     return pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()  # type: ignore[no-any-return]
 
 
+class ParquetFeeder:
+    """Hands out a Parquet file's rows in slices that line up with the CSV's record batches."""
+
+    def __init__(self, parquet: pq.ParquetFile) -> None:
+        self._batches = parquet.iter_batches(batch_size=1 << 16)
+        self._buffer = pa.Table.from_batches([], schema=parquet.schema_arrow)
+
+    def take(self, n: int) -> pa.Table:
+        """The next ``n`` rows (fewer at the end of the file)."""
+        while self._buffer.num_rows < n:
+            batch = next(self._batches, None)
+            if batch is None:
+                break
+            self._buffer = pa.concat_tables([self._buffer, pa.Table.from_batches([batch])])
+        head, self._buffer = self._buffer.slice(0, n), self._buffer.slice(n)
+        return head
+
+
+def _typed_column(col: Column, values: pa.Array) -> pa.Array:
+    """A clean CSV column as the Parquet file stores it (raises pa.ArrowInvalid on a bad cell)."""
+    empty = pc.equal(values, "")
+    if col.type == "boolean":
+        return pc.if_else(empty, None, pc.equal(values, "true"))
+    strings = pc.if_else(empty, None, values)
+    if col.type == "number":
+        return pc.cast(strings, pa.float64())
+    if col.type == "integer":
+        return pc.cast(strings, pa.int64())
+    if col.type == "date":
+        return pc.cast(strings, pa.date32())
+    return strings
+
+
+def _same(expected: pa.Array, actual: pa.Array) -> pa.Array:
+    both_null = pc.and_(pc.is_null(expected), pc.is_null(actual))
+    return pc.or_(pc.fill_null(pc.equal(expected, actual), False), both_null)
+
+
+def parquet_difference(cols: tuple[Column, ...], batch: pa.RecordBatch, rows: pa.Table, offset: int) -> str | None:
+    """Where ``rows`` of the Parquet twin differ from a clean CSV ``batch``; None if they agree."""
+    if rows.num_rows != batch.num_rows:
+        return f"the Parquet file has fewer rows than the CSV (from row {offset + rows.num_rows})"
+    by_name = {c.name: c for c in cols}
+    expected: dict[str, pa.Array] = {}
+    for col in cols:
+        try:
+            expected[col.name] = _typed_column(col, batch.column(col.name))
+        except pa.ArrowInvalid:
+            return None  # the CSV's own problems are reported; a comparison would only repeat them
+        if col.is_edtf:
+            early, late, _ = _edtf_spans(batch.column(col.name))
+            precision = {v: edtf.parse(v).precision for v in early}
+            expected[f"{col.name}_earliest"] = _mapped(batch.column(col.name), early)
+            expected[f"{col.name}_latest"] = _mapped(batch.column(col.name), late)
+            keys = list(precision)
+            index = pc.index_in(batch.column(col.name), value_set=pa.array(keys, pa.string()))
+            expected[f"{col.name}_precision"] = pc.take(pa.array([precision[k] for k in keys], pa.string()), index)
+    for name in rows.column_names:
+        if name not in expected:
+            return f"unexpected column {name}"
+        same = _same(expected[name], rows.column(name).combine_chunks())
+        if not pc.all(same).as_py():
+            first = pc.indices_nonzero(pc.invert(same))[0].as_py()
+            where = "" if name in by_name else " (a derived column)"
+            return f"column {name}{where} differs at row {offset + first}"
+    return None
+
+
 class TableChecker:
     """Checks one table's batches and keeps what keys and cross-table rules need."""
 
@@ -225,35 +331,55 @@ class TableChecker:
         self.problems: list[Problem] = []
         self.kept: list[pa.RecordBatch] = []
         self.rows = 0
+        self.parquet_diff: str | None = None
 
     def check(self, batch: pa.RecordBatch) -> None:
-        """Check one batch of string columns (header order)."""
-        offset = self.rows + 2  # first data row is row 2
+        """Check one batch of string columns (header order) and keep its results."""
+        self.add(batch.num_rows, *self.check_batch(batch, self.rows + 2))  # first data row is row 2
+
+    def add(self, rows: int, problems: list[Problem], kept: pa.RecordBatch | None, diff: str | None) -> None:
+        """Record the results of one batch; batches must be added in file order."""
+        self.rows += rows
+        self.problems.extend(problems)
+        if kept is not None:
+            self.kept.append(kept)
+        if diff is not None and self.parquet_diff is None:
+            self.parquet_diff = diff
+
+    def check_batch(
+        self, batch: pa.RecordBatch, offset: int, parquet_rows: pa.Table | None = None
+    ) -> tuple[list[Problem], pa.RecordBatch | None, str | None]:
+        """Check one batch whose first row is row ``offset``; safe to run in several threads at once.
+
+        With ``parquet_rows`` (the same rows of the Parquet twin), also say where
+        they differ, if the batch is clean.
+        """
+        problems: list[Problem] = []
         n = batch.num_rows
-        self.rows += n
         by_name = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
-        lengths = [pc.utf8_length(by_name[c.name]) for c in self.columns]
-        oversize = pa.array([False] * n)
-        for col, length in zip(self.columns, lengths, strict=True):
-            over = pc.greater(length, MAX_CELL_CHARS)
-            for i in _true_indices(over):
-                self.problems.append(
-                    Problem(
-                        self.rel, offset + i, col.name, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters"
-                    )
-                )
-            oversize = pc.or_(oversize, over)
-        empty = pa.array([True] * n)
+        byte_lengths = {c.name: pc.binary_length(by_name[c.name]) for c in self.columns}
+        oversize = pa.repeat(False, n)
         for col in self.columns:
-            empty = pc.and_(empty, pc.equal(by_name[col.name], ""))
+            if (pc.max(byte_lengths[col.name]).as_py() or 0) <= MAX_CELL_CHARS:
+                continue  # no cell has that many bytes, so none has that many characters
+            over = pc.greater(pc.utf8_length(by_name[col.name]), MAX_CELL_CHARS)
+            for i in _true_indices(over):
+                message = f"cell is longer than {MAX_CELL_CHARS} characters"
+                problems.append(Problem(self.rel, offset + i, col.name, "cell-size", message))
+            oversize = pc.or_(oversize, over)
+        total = byte_lengths[self.columns[0].name]
+        for col in self.columns[1:]:
+            total = pc.add(total, byte_lengths[col.name])
+        empty = pc.equal(total, 0)
         for i in _true_indices(empty):
-            self.problems.append(Problem(self.rel, offset + i, None, "blank-row", "empty row inside the table"))
+            problems.append(Problem(self.rel, offset + i, None, "blank-row", "empty row inside the table"))
         ok_rows = pc.invert(pc.or_(oversize, empty))
-        cell_failed = pa.array([False] * n)
+        cell_failed = pa.repeat(False, n)
+        failed_by_column: dict[str, pa.Array] = {}
         typed: dict[str, pa.Array] = {}
         for col in self.columns:
             values = by_name[col.name]
-            checks, numbers = _column_checks(col, values)
+            checks, numbers = _column_checks(col, values, byte_lengths[col.name])
             if numbers is not None:
                 typed[col.name] = numbers
             done = pc.invert(ok_rows)  # a cell fails at most once, and oversize rows not at all
@@ -264,26 +390,46 @@ class TableChecker:
                     picked = pc.take(values, pa.array(indices)).to_pylist()
                     for i, value in zip(indices, picked, strict=True):
                         shown = value if value != "" else None
-                        self.problems.append(
+                        problems.append(
                             Problem(self.rel, offset + i, col.name, check.rule, check.message(value), shown)
                         )
                     done = pc.or_(done, hit)
+            failed_by_column[col.name] = done
             cell_failed = pc.or_(cell_failed, pc.and_(done, ok_rows))
         clean = pc.and_(ok_rows, pc.invert(cell_failed))
-        self._row_rules(by_name, typed, clean, offset)
-        if self.keep:
-            arrays = [pc.if_else(pc.equal(by_name[c], ""), None, by_name[c]) for c in self.keep]
-            rows = pa.array(range(offset, offset + n), pa.int64())
-            self.kept.append(pa.record_batch([*arrays, rows], names=[*self.keep, ROW]))
+        problems.extend(self._row_rules(by_name, typed, clean, offset))
+        diff = None
+        if parquet_rows is not None and not problems:
+            diff = parquet_difference(self.columns, batch, parquet_rows, offset)
+        if not self.keep:
+            return problems, None, diff
+        # Kept cells feed the key and cross-table checks: a cell that failed its own checks
+        # is null there (its problem is already reported), except key cells, which stay as
+        # written so that references to them still resolve.
+        key = set(self.model.primary_key)
+        arrays = [
+            pc.if_else(
+                pc.or_(pc.equal(by_name[c], ""), pa.repeat(False, n) if c in key else failed_by_column[c]),
+                None,
+                by_name[c],
+            )
+            for c in self.keep
+        ]
+        rows = pa.array(range(offset, offset + n), pa.int64())
+        return problems, pa.record_batch([*arrays, rows], names=[*self.keep, ROW]), diff
 
-    def _row_rules(self, cols: dict[str, pa.Array], typed: dict[str, pa.Array], clean: pa.Array, offset: int) -> None:
+    def _row_rules(
+        self, cols: dict[str, pa.Array], typed: dict[str, pa.Array], clean: pa.Array, offset: int
+    ) -> list[Problem]:
+        problems: list[Problem] = []
+
         def present(name: str) -> pa.Array:
             return pc.not_equal(cols[name], "")
 
         def report(mask: pa.Array, field_name: str, message: Callable[[int], str]) -> None:
             for i in _true_indices(pc.and_(mask, clean)):
                 value = cols[field_name][i].as_py()
-                self.problems.append(
+                problems.append(
                     Problem(self.rel, offset + i, field_name, "row-rule", message(i), value if value != "" else None)
                 )
 
@@ -318,6 +464,7 @@ class TableChecker:
                     outside = pc.invert(pc.is_in(cols[rule.field], value_set=pa.array(sorted(names))))
                     mask = pc.and_(pc.and_(named, present(target)), outside)
                     report(mask, rule.field, _names_message(rule, cols[rule.field], table))
+        return problems
 
     @staticmethod
     def _qualifier_shape(
@@ -328,9 +475,9 @@ class TableChecker:
     ) -> None:
         qualifier = cols["qualifier"]
         flags = [present(name) for name in BOUND_FIELDS]
-        shape_bad = pa.array([False] * len(qualifier))
+        shape_bad = pa.repeat(False, len(qualifier))
         for name, expected in QUALIFIER_SHAPES.items():
-            wrong = pa.array([False] * len(qualifier))
+            wrong = pa.repeat(False, len(qualifier))
             for flag, want in zip(flags, expected, strict=True):
                 wrong = pc.or_(wrong, pc.not_equal(flag, want))
             shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
@@ -363,8 +510,10 @@ def read_header(path: Path) -> list[str]:
         raise StructuralError(str(exc)) from None
 
 
-def scan_csv(path: Path, model: type[Record], rel: str, keep: Iterable[str]) -> ScanResult:
-    """Check a CSV file column by column.
+def scan_csv(
+    path: Path, model: type[Record], rel: str, keep: Iterable[str], parquet: pq.ParquetFile | None = None
+) -> ScanResult:
+    """Check a CSV file column by column, and compare it with its Parquet twin if given.
 
     Raises :class:`StructuralError` when pyarrow finds ragged rows, a broken
     quote or invalid UTF-8: the caller then uses the row-wise reader, which
@@ -378,26 +527,44 @@ def scan_csv(path: Path, model: type[Record], rel: str, keep: Iterable[str]) -> 
         ragged.append(row)
         return "skip"
 
+    pending: deque[tuple[int, Future[tuple[list[Problem], pa.RecordBatch | None, str | None]]]] = deque()
+    feeder = ParquetFeeder(parquet) if parquet is not None else None
     try:
-        reader = pv.open_csv(
-            path,
-            read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, skip_rows=1),
-            # Blank lines are rows too: skipping them silently would hide a damaged file.
-            parse_options=pv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid_row
-            ),
-            convert_options=pv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        for batch in reader:
-            if ragged:
-                raise StructuralError("rows with the wrong number of cells")
-            checker.check(batch)
+        # Batches are checked on a small thread pool (pyarrow's kernels release the GIL) while
+        # the reader parses the next ones; at most WORKERS + 1 batches are in memory at once.
+        # A Python file object, not the path: pyarrow would memory-map a path, and a
+        # mapped file counts in full towards the process's resident memory.
+        with path.open("rb") as handle, ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            reader = pv.open_csv(
+                handle,
+                read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, skip_rows=1),
+                # Blank lines are rows too: skipping them silently would hide a damaged file.
+                parse_options=pv.ParseOptions(
+                    newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid_row
+                ),
+                convert_options=pv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            offset = 2  # first data row is row 2
+            for batch in reader:
+                if ragged:
+                    raise StructuralError("rows with the wrong number of cells")
+                twin = feeder.take(batch.num_rows) if feeder is not None else None
+                pending.append((batch.num_rows, pool.submit(checker.check_batch, batch, offset, twin)))
+                offset += batch.num_rows
+                while len(pending) > WORKERS:
+                    rows, future = pending.popleft()
+                    checker.add(rows, *future.result())
+            while pending:
+                rows, future = pending.popleft()
+                checker.add(rows, *future.result())
     except pa.ArrowInvalid as exc:
         raise StructuralError(str(exc)) from None
     if ragged:
         raise StructuralError("rows with the wrong number of cells")
-    return ScanResult(checker.problems, checker.retained(), checker.rows)
+    if feeder is not None and checker.parquet_diff is None and feeder.take(1).num_rows:
+        checker.parquet_diff = f"the Parquet file has more rows than the CSV ({checker.rows})"
+    return ScanResult(checker.problems, checker.retained(), checker.rows, checker.parquet_diff)

@@ -30,12 +30,10 @@ from .schema import arrow_schema, column_names, foreign_keys, table_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
 DESCRIPTOR_NAME = "datapackage.json"
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-# Parquet content is compared row for row with the CSV up to this size;
-# beyond it, schema, row count and keys are compared (see docs/design.md).
-PARQUET_FULL_COMPARE_ROWS = 200_000
 _HASH = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
 _NAME = re.compile(r"^[a-z0-9._-]+$")
 _TYPES = frozenset(
@@ -253,6 +251,7 @@ def validate_package(path: Path) -> Report:
             resources[name] = resource
 
     retained: dict[str, pa.Table] = {}
+    parquet_differences: dict[str, tuple[str, str]] = {}  # table -> (Parquet file, first difference)
     for model in MODELS:
         table = model.table_name
         resource = resources.get(table)
@@ -269,27 +268,28 @@ def validate_package(path: Path) -> Report:
                     "the resource's schema differs from the models; run `cecot-data build`",
                 )
             )
-        checked = _check_table(root, model, resource, problems)
+        parquet = _open_parquet(root, model, resource, problems)
+        checked = _check_table(root, model, resource, problems, parquet[1] if parquet else None)
         if checked is not None:
-            retained[table], report.rows[table] = checked
+            retained[table], report.rows[table], difference = checked
+            if parquet is not None and difference is not None:
+                parquet_differences[table] = (parquet[0], difference)
     problems.extend(_key_problems(retained))
     for rule in CROSS_TABLE_RULES:
         if all(t in retained for t in rule.needs):
             problems.extend(rule.check(retained))
-    # Parquet last: its rows are compared with the CSV only when the CSV itself is clean,
-    # so one bad cell is one problem, not also a Parquet mismatch.
+    # A Parquet twin that differs from its CSV counts only when the CSV itself is clean,
+    # so that one bad cell is one problem, not also a Parquet mismatch.
     troubled = {p.file for p in problems}
-    for model in MODELS:
-        resource = resources.get(model.table_name)
-        if resource is not None:
-            csv_clean = model.table_name in report.rows and str(resource.get("path")) not in troubled
-            _check_parquet(root, model, resource, report.rows.get(model.table_name), csv_clean, problems)
+    for table, (rel, difference) in parquet_differences.items():
+        if str(resources[table].get("path")) not in troubled:
+            problems.append(Problem(rel, None, None, "parquet", f"{difference}; run `cecot-data build`"))
     return report
 
 
 def _check_table(
-    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem]
-) -> tuple[pa.Table, int] | None:
+    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem], parquet: pq.ParquetFile | None
+) -> tuple[pa.Table, int, str | None] | None:
     """Check one CSV table; returns its retained columns and row count, or None if unreadable."""
     from .columnar import StructuralError, read_header, scan_csv
 
@@ -320,12 +320,13 @@ def _check_table(
         if header != expected:
             problems.append(_header_problem(rel, header, expected))
             return None
-        result = scan_csv(path, model, rel, keep)
+        result = scan_csv(path, model, rel, keep, parquet)
     except StructuralError:
-        return _check_table_rows(path, model, rel, keep, problems)
+        rows = _check_table_rows(path, model, rel, keep, problems)
+        return None if rows is None else (*rows, None)
     problems.extend(result.problems)
     assert result.retained is not None  # noqa: S101 - scan_csv always returns it
-    return result.retained, result.rows
+    return result.retained, result.rows, result.parquet_diff
 
 
 def _check_table_rows(
@@ -358,14 +359,10 @@ def _check_table_rows(
     return pa.table(columns, schema=schema), rows
 
 
-def _check_parquet(
-    root: Path,
-    model: type[Record],
-    resource: dict[str, Any],
-    rows: int | None,
-    csv_clean: bool,
-    problems: list[Problem],
-) -> None:
+def _open_parquet(
+    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem]
+) -> tuple[str, pq.ParquetFile] | None:
+    """Check a table's Parquet twin up to its schema; returns it for the row comparison if that is possible."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -373,53 +370,33 @@ def _check_parquet(
     where = f"{model.table_name}.{PARQUET_PROPERTY}"
     if not isinstance(spec, dict):
         problems.append(Problem(DESCRIPTOR_NAME, None, where, "resource", "the Parquet file is not described"))
-        return
+        return None
     path = _safe_path(root, spec.get("path"), f"{where}.path", problems)
     if path is None:
-        return
+        return None
     rel = str(spec["path"])
     missing = _file_problem(path, rel)
     if missing is not None:
         problems.append(missing)
-        return
+        return None
     found, _, size = _integrity(path, spec, rel)
     problems.extend(found)
     if size < 0:
-        return
+        return None
     try:
         parquet = pq.ParquetFile(path)
         schema = parquet.schema_arrow
-        count = parquet.metadata.num_rows
     except (OSError, pa.ArrowException) as exc:
         problems.append(Problem(rel, None, None, "parquet", f"not a readable Parquet file: {exc}"))
-        return
-    if not schema.equals(arrow_schema(model), check_metadata=True):
-        expected = arrow_schema(model)
+        return None
+    expected = arrow_schema(model)
+    if not schema.equals(expected, check_metadata=True):
         differing = [f.name for f in expected if f.name not in schema.names or not schema.field(f.name).equals(f, True)]
         extra = [n for n in schema.names if n not in expected.names]
         detail = ", ".join(differing + extra) or "schema metadata"
         problems.append(Problem(rel, None, None, "parquet-schema", f"schema differs from the model ({detail})"))
-        return
-    if not csv_clean or rows is None:
-        return
-    if not csv_clean or rows is None:
-        return
-    if count != rows:
-        problems.append(Problem(rel, None, None, "parquet-rows", f"{count} rows; the CSV has {rows}"))
-        return
-    if rows <= PARQUET_FULL_COMPARE_ROWS:
-        _compare_parquet_content(root, model, resource, path, rel, problems)
-
-
-def _compare_parquet_content(
-    root: Path, model: type[Record], resource: dict[str, Any], path: Path, rel: str, problems: list[Problem]
-) -> None:
-    from .build import parquet_is_current
-    from .csv_files import parse_csv
-
-    records, found = parse_csv(model, (root / resource["path"]).read_text(encoding="utf-8"), rel)
-    if not found and not parquet_is_current(path, model, records):
-        problems.append(Problem(rel, None, None, "parquet", "Parquet rows differ from the CSV; run `cecot-data build`"))
+        return None
+    return rel, parquet
 
 
 # ---------------------------------------------------------------------------
@@ -448,6 +425,8 @@ def _key_problems(retained: dict[str, pa.Table]) -> Iterator[Problem]:
         model = MODELS_BY_TABLE[name]
         key = _key_column(table, model.primary_key)
         keys[name] = pc.unique(key).drop_null()
+        if len(keys[name]) == len(key) - key.null_count:
+            continue  # every key distinct: no need to count them
         counts = pc.value_counts(key)
         repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
         if len(repeated):
@@ -491,9 +470,22 @@ class CrossTableRule:
 
 
 def _rows_of(table: pa.Table, *names: str) -> Iterator[tuple[Any, ...]]:
+    """Rows of a (small) retained table as Python tuples, with the row number last."""
     from .columnar import ROW
 
     yield from zip(*(table.column(n).to_pylist() for n in (*names, ROW)), strict=True)
+
+
+def _distinct(table: pa.Table, column: str) -> set[Any]:
+    """The distinct non-null values of a column, without materialising every row in Python."""
+    import pyarrow.compute as pc
+
+    return set(pc.unique(table.column(column)).drop_null().to_pylist())
+
+
+def _flagged(table: pa.Table, mask: pa.ChunkedArray | pa.Array, *names: str) -> Iterator[tuple[Any, ...]]:
+    """The rows where ``mask`` is true, as tuples of ``names`` plus the row number."""
+    yield from _rows_of(table.filter(mask), *names)
 
 
 def _every_source_used(tables: dict[str, pa.Table]) -> Iterator[Problem]:
@@ -501,7 +493,7 @@ def _every_source_used(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     cited: set[str] = set()
     for name, table in tables.items():
         if name != "sources" and "source_id" in table.column_names:
-            cited.update(v for v in table.column("source_id").to_pylist() if v)
+            cited |= _distinct(table, "source_id")
     sources = list(_rows_of(tables["sources"], "source_id", "original_source_id"))
     cited |= {original for source, original, _ in sources if source in cited and original}
     for source, _, row in sources:
@@ -511,30 +503,44 @@ def _every_source_used(tables: dict[str, pa.Table]) -> Iterator[Problem]:
 
 def _as_of_not_after_source(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     """A figure cannot refer to a date after its source was published."""
+    import pyarrow.compute as pc
+
     from . import edtf
+    from .columnar import _mapped
 
     published = {s: p for s, p, _ in _rows_of(tables["sources"], "source_id", "published_on") if p}
+    source_latest = {s: edtf.parse(p).latest for s, p in published.items()}
     for name, key in (("population_counts", "count_id"), ("facility_quantities", "quantity_id")):
-        for record, as_of, source, row in _rows_of(tables[name], key, "as_of", "source_id"):
-            source_date = published.get(source)
-            if as_of and source_date and edtf.parse(as_of).earliest > edtf.parse(source_date).latest:
-                yield Problem(
-                    _csv(name),
-                    row,
-                    "as_of",
-                    "as-of-after-source",
-                    f"{record}: as_of {as_of} is after its source was published ({source_date})",
-                    as_of,
-                )
+        table = tables[name]
+        as_of = table.column("as_of").combine_chunks()
+        as_of_earliest = {v: edtf.parse(v).earliest for v in _distinct(table, "as_of")}
+        late = pc.greater(
+            _mapped(as_of, as_of_earliest), _mapped(table.column("source_id").combine_chunks(), source_latest)
+        )
+        for record, value, source, row in _flagged(table, pc.fill_null(late, False), key, "as_of", "source_id"):
+            yield Problem(
+                _csv(name),
+                row,
+                "as_of",
+                "as-of-after-source",
+                f"{record}: as_of {value} is after its source was published ({published[source]})",
+                value,
+            )
 
 
 def _events_within_facility_lifetime(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     """An event at a facility (not merely about it) falls within the facility's lifetime."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from . import edtf
 
+    links = tables["event_facilities"]
+    linked = pa.array(sorted(_distinct(links, "event_id")), pa.string())
+    events_table = tables["events"].filter(pc.is_in(tables["events"].column("event_id"), value_set=linked))
+    events = {e: d for e, d, _ in _rows_of(events_table, "event_id", "occurred_on") if d}
     facilities = {f: (o, c) for f, o, c, _ in _rows_of(tables["facilities"], "facility_id", "opened_on", "closed_on")}
-    events = {e: d for e, d, _ in _rows_of(tables["events"], "event_id", "occurred_on")}
-    for event_id, facility_id, role, row in _rows_of(tables["event_facilities"], "event_id", "facility_id", "role"):
+    for event_id, facility_id, role, row in _rows_of(links, "event_id", "facility_id", "role"):
         if role == "subject" or event_id not in events or facility_id not in facilities:
             continue  # an order to build a prison precedes the prison
         when = edtf.parse(events[event_id])
@@ -579,10 +585,14 @@ def _orphans(
     table: str, key: str, references: tuple[tuple[str, str], ...]
 ) -> Callable[[dict[str, pa.Table]], Iterator[Problem]]:
     def check(tables: dict[str, pa.Table]) -> Iterator[Problem]:
-        used = {v for name, column in references for v in tables[name].column(column).to_pylist() if v}
-        for value, row in _rows_of(tables[table], key):
-            if value not in used:
-                yield Problem(_csv(table), row, key, "orphan", f"{value} is referenced by no other row", value)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        used = set().union(*(_distinct(tables[name], column) for name, column in references))
+        keys = tables[table].column(key)
+        orphan = pc.invert(pc.is_in(keys, value_set=pa.array(sorted(used), pa.string())))
+        for value, row in _flagged(tables[table], pc.and_(orphan, pc.is_valid(keys)), key):
+            yield Problem(_csv(table), row, key, "orphan", f"{value} is referenced by no other row", value)
 
     check.__doc__ = f"Every row of {table} is referenced from another table."
     return check
