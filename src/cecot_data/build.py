@@ -22,11 +22,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .csv_files import Problem, parse_csv, to_csv_text
 from .models import MODELS, Record, Source
 from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DESCRIPTOR = "datapackage.json"
 PACKAGE_NAME = "cecot-data"
@@ -127,6 +130,12 @@ def parquet_is_current(path: Path, model: type[Record], records: list[Record]) -
     except (OSError, pa.ArrowException):
         return False
     return bool(actual.schema.equals(expected.schema, check_metadata=True) and actual.equals(expected))
+
+
+def records_from_arrow(model: type[Record], table: pa.Table) -> list[Record]:
+    """Models from a table's Arrow form (a Parquet file read back); derived columns are ignored."""
+    stored = set(model.model_fields)
+    return [model.model_validate({k: v for k, v in row.items() if k in stored}) for row in table.to_pylist()]
 
 
 def _json_text(value: Any) -> str:

@@ -74,15 +74,22 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(text: str) -> str:
+    # Written by hand rather than with csv.writer: with "\n" line endings the csv module
+    # leaves a bare "\r" unquoted, and every reader then splits the row there.
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+
+
 def to_csv_text(model: type[Record], records: Iterable[Record]) -> str:
     """The canonical CSV text of a table."""
     names = column_names(model)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(names)
+    lines = [",".join(_csv_field(n) for n in names)]
     for record in sorted(records, key=lambda r: tuple(format_cell(v) for v in r.key())):
-        writer.writerow([format_cell(getattr(record, n)) for n in names])
-    return out.getvalue()
+        lines.append(",".join(_csv_field(format_cell(getattr(record, n))) for n in names))
+    return "\n".join(lines) + "\n"
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:

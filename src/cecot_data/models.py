@@ -88,11 +88,13 @@ Quote = Annotated[
     MaxWords(QUOTE_MAX_WORDS),
 ]
 Edtf = Annotated[str, Field(pattern=edtf.PATTERN), AfterValidator(_check_edtf), EdtfDate()]
+SUBDIVISION_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,3}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-SubdivisionCode = Annotated[str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]
+SubdivisionCode = Annotated[str, Field(pattern=SUBDIVISION_PATTERN)]
 Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
 FieldName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+LanguageTag = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 SourceRef = Annotated[Slug, References("sources", "source_id")]
