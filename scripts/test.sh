@@ -15,6 +15,14 @@ dist=$(mktemp -d)
 wheel=$(ls "$dist"/cecot_data-*.whl)
 "$venv/bin/python" -m pip install --quiet "${wheel}[test]"
 
+# cffconvert pins jsonschema<4, which frictionless cannot share: it gets a venv of its own.
+cffvenv=${CECOT_CFF_VENV:-"$repo/.venv-cff"}
+if [ ! -x "$cffvenv/bin/cffconvert" ]; then
+    "$python" -m venv --clear "$cffvenv"
+    "$cffvenv/bin/python" -m pip install --quiet cffconvert
+fi
+export CECOT_CFFCONVERT="$cffvenv/bin/cffconvert"
+
 # Run from an empty directory so that nothing imports the source tree by accident.
 cd "$(mktemp -d)"
 "$venv/bin/python" -m pytest "$repo/tests" -p no:cacheprovider "$@"

@@ -235,6 +235,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    export(args.format, args.dest)
+    _out(f"{args.format}: written to {args.dest}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     from .loaders import TABLE_NAMES
 
@@ -278,6 +286,19 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", help="package folder or its datapackage.json")
     validate.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     validate.set_defaults(run=_cmd_validate)
+
+    from .export import FORMATS
+
+    export = commands.add_parser(
+        "export",
+        help="write the tables as csv, json, parquet, sqlite, duckdb or postgresql",
+        description="csv/json/parquet: a new or empty folder. sqlite/duckdb: a new database file (sqlite also "
+        "writes <name>.metadata.json for Datasette). postgresql: a DSN such as "
+        "postgresql://user@localhost/db; the tables go into schema 'cecot', replacing it.",
+    )
+    export.add_argument("format", choices=FORMATS, metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
+    export.add_argument("dest", metavar="DEST", help="folder, database file, or PostgreSQL DSN")
+    export.set_defaults(run=_cmd_export)
 
     build = commands.add_parser(
         "build",

@@ -30,24 +30,30 @@ class ExportError(CecotDataError):
     """An export could not be written."""
 
 
-def _rows_in_key_order(model: type[Record]) -> list[dict[str, Any]]:
-    """The table's rows (Parquet columns), parents before children for a self-referencing key."""
+def _row_levels(model: type[Record]) -> list[list[dict[str, Any]]]:
+    """The table's rows (Parquet columns) in levels: a row referring to its own table
+    (a copy to its original source, a phase to its complex) comes a level after its target."""
     rows = arrow_rows(model, load_table(model.table_name))
     self_refs = [name for name, ref in foreign_keys(model) if ref.table == model.table_name]
     if not self_refs:
-        return rows
+        return [rows]
     key = model.primary_key[0]
     placed: set[Any] = set()
-    ordered: list[dict[str, Any]] = []
+    levels: list[list[dict[str, Any]]] = []
     remaining = rows
     while remaining:
         ready = [r for r in remaining if all(r[c] is None or r[c] in placed for c in self_refs)]
         if not ready:  # a cycle: cannot happen with valid data, but never loop forever
             ready = remaining
-        ordered.extend(ready)
+        levels.append(ready)
         placed.update(r[key] for r in ready)
         remaining = [r for r in remaining if r not in ready]
-    return ordered
+    return levels
+
+
+def _rows_in_key_order(model: type[Record]) -> list[dict[str, Any]]:
+    """The table's rows, every row after the rows of its own table that it refers to."""
+    return [row for level in _row_levels(model) for row in level]
 
 
 # ---------------------------------------------------------------------------
@@ -193,8 +199,11 @@ def export_duckdb(dest: Path) -> None:
             for statement, comment in _comments_sql(model):
                 connection.execute(statement.replace("%s", _sql_literal(comment)))
         for model in MODELS:
-            staged = pa.Table.from_pylist(_rows_in_key_order(model), schema=arrow_schema(model))  # noqa: F841
-            connection.execute(f"INSERT INTO {_quote(model.table_name)} SELECT * FROM staged")  # noqa: S608
+            # DuckDB checks a foreign key against the table as it was before the statement,
+            # and cannot defer the check: rows referring to their own table go in level by level.
+            for level in _row_levels(model):
+                staged = pa.Table.from_pylist(level, schema=arrow_schema(model))  # noqa: F841 - read by the SQL
+                connection.execute(f"INSERT INTO {_quote(model.table_name)} SELECT * FROM staged")  # noqa: S608
     finally:
         connection.close()
 

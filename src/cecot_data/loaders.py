@@ -12,7 +12,7 @@ import sys
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .errors import InvalidDataError
 from .models import (
@@ -152,13 +152,51 @@ def parquet_path(name: str) -> Path:
     return _as_path(_data_dir() / "datasets" / f"{name}.parquet")
 
 
-def read_table(name: str) -> pa.Table:
-    """A table as a ``pyarrow.Table`` with its typed schema and field descriptions.
+Backend = Literal["pyarrow", "pandas", "polars", "duckdb"]
+BACKENDS: tuple[str, ...] = ("pyarrow", "pandas", "polars", "duckdb")
 
-    Reads the shipped Parquet file with ``pyarrow.parquet.ParquetFile``, which,
-    unlike ``pyarrow.parquet.read_table``, does not import pandas. Use
-    ``.to_pandas()`` or ``polars.from_arrow()`` on the result for those libraries.
+
+@overload
+def read_table(name: str) -> pa.Table: ...
+@overload
+def read_table(name: str, *, backend: Literal["pyarrow"]) -> pa.Table: ...
+@overload
+def read_table(name: str, *, backend: Literal["pandas", "polars", "duckdb"]) -> Any: ...
+
+
+def read_table(name: str, *, backend: Backend = "pyarrow") -> Any:
+    """A table from its Parquet file, typed from the models, with field descriptions.
+
+    ``backend`` picks the result: ``"pyarrow"`` (a ``pyarrow.Table``, the default),
+    ``"pandas"`` (a ``DataFrame``), ``"polars"`` (a ``polars.DataFrame``) or
+    ``"duckdb"`` (a DuckDB relation on an in-memory connection). The other
+    libraries are optional; a missing one raises ``ImportError`` naming the
+    extra to install.
+
+    The file is read with ``pyarrow.parquet.ParquetFile``, which, unlike
+    ``pyarrow.parquet.read_table``, does not import pandas.
     """
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(parquet_path(name)).read()
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; backends are: {', '.join(BACKENDS)}")
+    table = pq.ParquetFile(parquet_path(name)).read()
+    if backend == "pyarrow":
+        return table
+    module = _backend_module(backend)
+    if backend == "pandas":
+        return table.to_pandas()
+    if backend == "polars":
+        return module.from_arrow(table)
+    return module.connect().from_arrow(table)
+
+
+def _backend_module(backend: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(backend)
+    except ImportError:
+        raise ImportError(
+            f"read_table(backend={backend!r}) needs {backend}: pip install 'cecot-data[{backend}]'"
+        ) from None
