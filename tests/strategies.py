@@ -13,6 +13,7 @@ from cecot_data.models import (
     LANGUAGE_PATTERN,
     SLUG_PATTERN,
     SUBDIVISION_PATTERN,
+    TEXT_PATTERN,
     Record,
 )
 from cecot_data.rules import (
@@ -96,6 +97,8 @@ def _for_column(col: Column) -> st.SearchStrategy[Any]:
         return st.builds(lambda host: f"https://{host}", st.from_regex(r"\A[a-z0-9./-]{1,30}\Z"))
     if pattern == r"^[a-z][a-z0-9_]*$":
         return st.from_regex(r"\A[a-z][a-z0-9_]{0,10}\Z")
+    if pattern and pattern != TEXT_PATTERN:
+        return st.from_regex(pattern, fullmatch=True)
     return _text(col.max_words)
 
 

@@ -243,6 +243,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import as_changelog, as_json, as_text, diff_packages, retire
+
+    old, new, tables = diff_packages(Path(args.old), Path(args.new))
+    if args.format == "json":
+        _out(json.dumps(as_json(old, new, tables), indent=2, ensure_ascii=False))
+    elif args.format == "changelog":
+        _out(as_changelog(old, new, tables).rstrip())
+    else:
+        _out(as_text(old, new, tables))
+    if args.retire:
+        added = retire(Path(args.new), tables, new)
+        _err(f"{added} id(s) added to retired_ids.csv in {args.new}; run `cecot-data build`")
+    return EXIT_OK if all(t.empty for t in tables) else EXIT_INVALID
+
+
 def _parser() -> argparse.ArgumentParser:
     from .loaders import TABLE_NAMES
 
@@ -300,6 +316,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("dest", metavar="DEST", help="folder, database file, or PostgreSQL DSN")
     export.set_defaults(run=_cmd_export)
 
+    diff = commands.add_parser(
+        "diff",
+        help="rows added, removed and changed between two releases",
+        description="Compare two package folders (or their datapackage.json) table by table on primary keys. "
+        "Exit 0 when they hold the same data, 1 when they differ, 2 when one cannot be read.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the older package folder or descriptor")
+    diff.add_argument("new", metavar="NEW", help="the newer package folder or descriptor")
+    diff.add_argument("--format", choices=("text", "json", "changelog"), default="text", help="report format")
+    diff.add_argument("--retire", action="store_true", help="record the removed ids in NEW's datasets/retired_ids.csv")
+    diff.set_defaults(run=_cmd_diff)
+
     build = commands.add_parser(
         "build",
         help="maintainers: regenerate Parquet, schemas, docs and descriptor from the CSVs",
@@ -316,10 +344,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except CecotDataError as exc:
+        from .diff import DiffError
         from .validate import UnusableInputError
 
         _err(f"error: {exc}")
-        return EXIT_UNUSABLE if isinstance(exc, UnusableInputError) else EXIT_INVALID
+        return EXIT_UNUSABLE if isinstance(exc, (UnusableInputError, DiffError)) else EXIT_INVALID
     except OSError as exc:
         _err(f"error: {exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_UNUSABLE

@@ -626,6 +626,34 @@ class Citation(Record):
     )
 
 
+class RetiredId(Record):
+    """Identifiers removed from the data: never to be used again for another row."""
+
+    table_name: ClassVar[str] = "retired_ids"
+    table_title: ClassVar[str] = "Retired identifiers"
+    primary_key: ClassVar[tuple[str, ...]] = ("from_table", "record_id")
+
+    from_table: Literal[
+        "sources",
+        "facilities",
+        "facility_quantities",
+        "population_counts",
+        "legal_instruments",
+        "instrument_relations",
+        "events",
+        "event_facilities",
+        "event_instruments",
+        "citations",
+    ] = Field(description="The table the identifier belonged to.")
+    record_id: Annotated[str, Field(pattern=r"^[a-z0-9_/-]+$", max_length=300)] = Field(
+        description="The retired primary key; the parts of a composite key joined with '/'."
+    )
+    retired_in: Annotated[str, Field(pattern=r"^[0-9]+[.][0-9]+[.][0-9]+$")] = Field(
+        description="The release (version) in which the row was removed."
+    )
+    reason: Text | None = Field(default=None, description="Why the row was removed, e.g. a duplicate of another row.")
+
+
 # Every table, in an order where each table comes after the tables it references.
 MODELS: tuple[type[Record], ...] = (
     Source,
@@ -638,5 +666,6 @@ MODELS: tuple[type[Record], ...] = (
     EventFacility,
     EventInstrument,
     Citation,
+    RetiredId,
 )
 MODELS_BY_TABLE: dict[str, type[Record]] = {m.table_name: m for m in MODELS}

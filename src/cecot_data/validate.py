@@ -565,6 +565,38 @@ def _events_within_facility_lifetime(tables: dict[str, pa.Table]) -> Iterator[Pr
             )
 
 
+def _no_retired_id_reused(tables: dict[str, pa.Table]) -> Iterator[Problem]:
+    """An identifier retired in an earlier release is never used again."""
+    retired: dict[str, set[str]] = {}
+    for table, record, _ in _rows_of(tables["retired_ids"], "from_table", "record_id"):
+        retired.setdefault(table, set()).add(record)
+    for name, ids in retired.items():
+        model = MODELS_BY_TABLE[name]
+        keys = _key_column(tables[name], model.primary_key)
+        joined = keys if len(model.primary_key) == 1 else _slash_keys(tables[name], model.primary_key)
+        for value in sorted({str(v) for v in _distinct_array(joined)} & ids):
+            yield Problem(
+                _csv(name),
+                None,
+                ",".join(model.primary_key),
+                "retired-id",
+                f"{value} was retired in an earlier release and must not be reused",
+                value,
+            )
+
+
+def _slash_keys(table: pa.Table, names: tuple[str, ...]) -> pa.ChunkedArray:
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(*(table.column(n) for n in names), "/")
+
+
+def _distinct_array(values: pa.ChunkedArray) -> set[Any]:
+    import pyarrow.compute as pc
+
+    return set(pc.unique(values).drop_null().to_pylist())
+
+
 # Where a facility or an instrument may be referenced from; one that nothing references is an orphan.
 FACILITY_REFERENCES = (
     ("population_counts", "facility_id"),
@@ -606,6 +638,11 @@ def _needs(references: tuple[tuple[str, str], ...], table: str, key: str) -> dic
 
 
 CROSS_TABLE_RULES: tuple[CrossTableRule, ...] = (
+    CrossTableRule(
+        {"retired_ids": ("from_table", "record_id")}
+        | {m.table_name: m.primary_key for m in MODELS if m.table_name != "retired_ids"},
+        _no_retired_id_reused,
+    ),
     CrossTableRule(
         _needs(FACILITY_REFERENCES, "facilities", "facility_id"),
         _orphans("facilities", "facility_id", FACILITY_REFERENCES),
