@@ -20,6 +20,7 @@ import pytest
 
 from cecot_data.build import PARQUET_PROPERTY
 from cecot_data.cli import main
+from cecot_data.models import MODELS
 
 Edit = Callable[[Path], None]
 
@@ -218,7 +219,7 @@ CASES: list[tuple[str, Edit, int, str, str | None, int | None, str | None]] = [
         "resource",
         "datapackage.json",
         None,
-        "resources[10]",
+        f"resources[{len(MODELS)}]",
     ),
     ("absolute-path", _set_path("events", "/etc/passwd"), 1, "unsafe-path", "datapackage.json", None, "events.path"),
     (

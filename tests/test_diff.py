@@ -75,7 +75,9 @@ def test_retired_ids_are_never_reused(
     # A maintainer rebuilds the edited package, then someone brings the retired id back.
     checkout = tmp_path / "checkout"
     shutil.copytree(new, checkout)
-    shutil.copy(repo / "pyproject.toml", checkout / "pyproject.toml")
+    for rel in ("pyproject.toml", "CHANGELOG.md", "docs/datasheet-template.md"):
+        (checkout / rel).parent.mkdir(exist_ok=True)
+        shutil.copy(repo / rel, checkout / rel)
     _edit(checkout, "event_facilities", lambda rows: [r for r in rows if r["event_id"] != "2023-cecot-opened"])
     assert main(["build", "--root", str(checkout)]) == 0
     capsys.readouterr()

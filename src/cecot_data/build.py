@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DESCRIPTOR = "datapackage.json"
+DATASHEET_TEMPLATE = "docs/datasheet-template.md"
 PACKAGE_NAME = "cecot-data"
 DATA_LICENSE = {
     "name": "CC-BY-4.0",
@@ -142,7 +143,7 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def descriptor(root: Path, version: str, sources: list[Source]) -> dict[str, Any]:
+def descriptor(root: Path, version: str, sources: list[Source], released: str | None = None) -> dict[str, Any]:
     """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``."""
     resources = []
     for model in MODELS:
@@ -196,6 +197,8 @@ def descriptor(root: Path, version: str, sources: list[Source]) -> dict[str, Any
             "about detained or deported individuals."
         ),
         "version": version,
+        # The release date comes from CHANGELOG.md's heading for this version: one place.
+        **({"created": f"{released}T00:00:00Z"} if released else {}),
         "keywords": [
             "El Salvador",
             "CECOT",
@@ -253,10 +256,40 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
         # The descriptor hashes the files above; it cannot be judged until they are current.
         return result
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
-    text = _json_text(descriptor(root, project_version(root), sources))
-    path = root / DESCRIPTOR
-    if not (path.is_file() and path.read_text(encoding="utf-8") == text):
-        result.stale.append(DESCRIPTOR)
-        if not check:
-            path.write_text(text, encoding="utf-8")
+    package = descriptor(root, project_version(root), sources, release_date(root))
+    outputs = {DESCRIPTOR: _json_text(package), **metadata_files(root, package, tables, sources)}
+    for rel, text in outputs.items():
+        path = root / rel
+        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+            result.stale.append(rel)
+            if not check:
+                path.write_text(text, encoding="utf-8")
     return result
+
+
+def metadata_files(
+    root: Path, package: dict[str, Any], tables: dict[str, list[Record]], sources: list[Source]
+) -> dict[str, str]:
+    """Croissant, schema.org, CITATION.cff and DATASHEET.md, from the descriptor and the tables."""
+    from collections import Counter
+
+    from .standards import citation_cff, croissant, datasheet, schema_org
+
+    template = (root / DATASHEET_TEMPLATE).read_text(encoding="utf-8")
+    counts = {name: len(rows) for name, rows in tables.items()}
+    kinds: dict[str, int] = dict(Counter(str(s.source_kind) for s in sources))
+    return {
+        "croissant.json": _json_text(croissant(package, sources)),
+        "schema-org.jsonld": _json_text(schema_org(package, sources, tables)),
+        "CITATION.cff": citation_cff(package),
+        "DATASHEET.md": datasheet(package, counts, kinds, template),
+    }
+
+
+def release_date(root: Path) -> str | None:
+    """The date of the newest release heading in CHANGELOG.md (``## [x.y.z] - YYYY-MM-DD``), if any."""
+    path = root / "CHANGELOG.md"
+    if not path.is_file():
+        return None
+    match = re.search(r"^## \[[0-9]+\.[0-9]+\.[0-9]+\] - ([0-9]{4}-[0-9]{2}-[0-9]{2})$", path.read_text("utf-8"), re.M)
+    return match.group(1) if match else None

@@ -259,6 +259,15 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK if all(t.empty for t in tables) else EXIT_INVALID
 
 
+def _cmd_plot(args: argparse.Namespace) -> int:
+    # Imported here: the plots module loads matplotlib and the models.
+    from .plots import PLOTS
+
+    written = PLOTS[args.kind](Path(args.out))
+    _out(f"{args.kind}: written to {written}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     from .loaders import TABLE_NAMES
 
@@ -327,6 +336,18 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("text", "json", "changelog"), default="text", help="report format")
     diff.add_argument("--retire", action="store_true", help="record the removed ids in NEW's datasets/retired_ids.csv")
     diff.set_defaults(run=_cmd_diff)
+
+    plot = commands.add_parser(
+        "plot",
+        help="draw the timeline, the population series or the deaths in custody (needs matplotlib)",
+        description="Write a PNG or SVG (by the suffix of --out). Uncertainty stays visible: ranges as bars, "
+        "'at least' as open-ended arrows, conflicting claims as separate marks; the caption names the sources.",
+    )
+    plot.add_argument(
+        "kind", choices=("timeline", "population", "deaths"), metavar="KIND", help="timeline, population or deaths"
+    )
+    plot.add_argument("--out", required=True, metavar="FILE", help="output file, .png or .svg")
+    plot.set_defaults(run=_cmd_plot)
 
     build = commands.add_parser(
         "build",

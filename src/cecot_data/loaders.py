@@ -15,32 +15,45 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .errors import InvalidDataError
-from .models import (
-    MODELS_BY_TABLE,
-    Citation,
-    Event,
-    EventFacility,
-    EventInstrument,
-    Facility,
-    FacilityQuantity,
-    InstrumentRelation,
-    LegalInstrument,
-    PopulationCount,
-    Record,
-    Source,
-)
 
+# The models (and pydantic) are imported on first use, not here: read_table() and
+# datapackage_path() never need them, and importing them costs a visible share of
+# a short script's run time (see benchmarks/startup.py).
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from .models import (
+        Citation,
+        Event,
+        EventFacility,
+        EventInstrument,
+        Facility,
+        FacilityQuantity,
+        InstrumentRelation,
+        LegalInstrument,
+        PopulationCount,
+        Record,
+        Source,
+    )
 
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
     else:
         from importlib.abc import Traversable
 
-R = TypeVar("R", bound=Record)
+R = TypeVar("R", bound="Record")
 
-TABLE_NAMES: tuple[str, ...] = tuple(MODELS_BY_TABLE)
+if TYPE_CHECKING:
+    TABLE_NAMES: tuple[str, ...]
+
+
+def __getattr__(name: str) -> Any:
+    # TABLE_NAMES comes from the models, so it is computed on first access.
+    if name == "TABLE_NAMES":
+        from .models import MODELS_BY_TABLE
+
+        return tuple(MODELS_BY_TABLE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _data_dir() -> Traversable:
@@ -65,10 +78,12 @@ def datapackage_path() -> Path:
 
 
 def _check_name(name: str) -> type[Record]:
+    from .models import MODELS_BY_TABLE
+
     try:
         return MODELS_BY_TABLE[name]
     except KeyError:
-        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(TABLE_NAMES)}") from None
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(MODELS_BY_TABLE)}") from None
 
 
 @cache
@@ -83,6 +98,12 @@ def _records(name: str) -> tuple[Record, ...]:
     return tuple(records)
 
 
+def _models() -> Any:
+    from . import models
+
+    return models
+
+
 def _load(model: type[R]) -> list[R]:
     return [r for r in _records(model.table_name) if isinstance(r, model)]
 
@@ -94,7 +115,7 @@ def load_table(name: str) -> list[Record]:
 
 def load_sources() -> list[Source]:
     """The bibliography: every source any row cites."""
-    return _load(Source)
+    return _load(_models().Source)
 
 
 def load_facilities() -> list[Facility]:
@@ -103,53 +124,59 @@ def load_facilities() -> list[Facility]:
     >>> [f.acronym for f in load_facilities() if f.facility_id == "sv-cecot"]
     ['CECOT']
     """
-    return _load(Facility)
+    return _load(_models().Facility)
 
 
 def load_facility_quantities() -> list[FacilityQuantity]:
     """Measured features of facilities (pavilions, distance, ...), one claim per row."""
-    return _load(FacilityQuantity)
+    return _load(_models().FacilityQuantity)
 
 
 def load_population_counts() -> list[PopulationCount]:
     """Counts of people: prison population, capacity, deaths, transfers, with their qualifiers."""
-    return _load(PopulationCount)
+    return _load(_models().PopulationCount)
 
 
 def load_legal_instruments() -> list[LegalInstrument]:
     """Statutes, decrees, proclamations, agreements and court orders."""
-    return _load(LegalInstrument)
+    return _load(_models().LegalInstrument)
 
 
 def load_instrument_relations() -> list[InstrumentRelation]:
     """How instruments act on each other (amends, extends, vacates, ...)."""
-    return _load(InstrumentRelation)
+    return _load(_models().InstrumentRelation)
 
 
 def load_events() -> list[Event]:
     """Dated events, oldest identifiers first."""
-    return _load(Event)
+    return _load(_models().Event)
 
 
 def load_event_facilities() -> list[EventFacility]:
     """Links from events to the facilities they involve."""
-    return _load(EventFacility)
+    return _load(_models().EventFacility)
 
 
 def load_event_instruments() -> list[EventInstrument]:
     """Links from events to the legal instruments they involve."""
-    return _load(EventInstrument)
+    return _load(_models().EventInstrument)
 
 
 def load_citations() -> list[Citation]:
     """Further evidence for single fields of rows."""
-    return _load(Citation)
+    return _load(_models().Citation)
 
 
 def parquet_path(name: str) -> Path:
-    """Path of the installed Parquet file of a table."""
-    _check_name(name)
-    return _as_path(_data_dir() / "datasets" / f"{name}.parquet")
+    """Path of the installed Parquet file of a table; raises ValueError for an unknown table."""
+    datasets = _as_path(_data_dir() / "datasets")
+    path = datasets / f"{name}.parquet"
+    # Checked against the shipped files rather than the models, so that reading a
+    # Parquet file never imports pydantic.
+    if not name.replace("_", "").isalpha() or not path.is_file():
+        tables = sorted(p.stem for p in datasets.glob("*.parquet"))
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(tables)}")
+    return path
 
 
 Backend = Literal["pyarrow", "pandas", "polars", "duckdb"]

@@ -164,7 +164,9 @@ NOTES_FIELD = Field(default=None, description="Curator's note: context, caveats,
 class Record(BaseModel):
     """Base of every table's model: frozen, no extra fields, a declared key."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    # defer_build: a model's validator is built on its first use, so that loading one
+    # table does not pay for building all of them (see benchmarks/startup.py).
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, defer_build=True)
 
     table_name: ClassVar[str]
     table_title: ClassVar[str]
