@@ -101,3 +101,10 @@ def test_descriptor_profile_and_licences(installed_package_dir: Path) -> None:
     qualifier = next(f for f in counts["schema"]["fields"] if f["name"] == "qualifier")
     assert qualifier["constraints"]["enum"] == ["exact", "approximate", "at_least", "at_most", "range", "vague"]
     assert descriptor["sources"], "the bibliography is listed for portals"
+
+
+def test_data_dictionary_has_units_and_examples(repo: Path) -> None:
+    text = (repo / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert "| column | type | required | constraints | unit | example | description |" in text
+    assert "| `latitude` | number |  | ≥ -90; ≤ 90 | degrees |" in text
+    assert "| `amount_usd` | number |  | ≥ 0 | US dollars | `6000000` |" in text

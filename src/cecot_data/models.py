@@ -145,6 +145,7 @@ _QUALIFIER_DOC = (
     "('about', 'some', 'roughly'), at_least ('more than', 'over', 'at least'), "
     "at_most ('up to'), range ('65 to 70'), vague (words only, such as 'hundreds')."
 )
+_QUANTITY_UNIT = "that of the measure or attribute (people, places, percent, per 100,000, km, ha, ...)"
 _BASIS_DOC = (
     "What the figure rests on, as the source tells it: record (a register, list, census or "
     "document the claimant keeps or cites), estimate (a calculation or estimate by the claimant), "
@@ -192,12 +193,17 @@ class QuantityClaim(Record):
     value: NonNegative | None = Field(
         default=None,
         description="The figure itself when the source states a single figure (exact or approximate); null otherwise.",
+        json_schema_extra={"unit": _QUANTITY_UNIT},
     )
     lower_bound: NonNegative | None = Field(
-        default=None, description="Lowest value the claim allows (at_least, range); null when it sets none."
+        default=None,
+        description="Lowest value the claim allows (at_least, range); null when it sets none.",
+        json_schema_extra={"unit": _QUANTITY_UNIT},
     )
     upper_bound: NonNegative | None = Field(
-        default=None, description="Highest value the claim allows (at_most, range); null when it sets none."
+        default=None,
+        description="Highest value the claim allows (at_most, range); null when it sets none.",
+        json_schema_extra={"unit": _QUANTITY_UNIT},
     )
     qualifier: Qualifier = Field(description=_QUALIFIER_DOC)
     stated_as: Text = Field(
@@ -288,8 +294,16 @@ class Facility(Record):
         default=None, description="First-level subdivision (department), ISO 3166-2, e.g. 'SV-SV' (San Vicente)."
     )
     municipality: Text | None = Field(default=None, description="Municipality, as the sources name it.")
-    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS 84 latitude, when sourced.")
-    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS 84 longitude, when sourced.")
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, description="WGS 84 latitude, when sourced.", json_schema_extra={"unit": "degrees"}
+    )
+    longitude: float | None = Field(
+        default=None,
+        ge=-180,
+        le=180,
+        description="WGS 84 longitude, when sourced.",
+        json_schema_extra={"unit": "degrees"},
+    )
     opened_on: Edtf | None = Field(default=None, description="EDTF date the facility opened, at the precision sourced.")
     closed_on: Edtf | None = Field(
         default=None, description="EDTF date the facility closed; null while open or unknown."
@@ -448,7 +462,9 @@ class LegalInstrument(Record):
         default=None, description="EDTF date it ceased to have effect (expired, repealed, vacated)."
     )
     amount_usd: NonNegative | None = Field(
-        default=None, description="For an agreement with a payment: the amount in US dollars, as sourced."
+        default=None,
+        description="For an agreement with a payment: the amount in US dollars, as sourced.",
+        json_schema_extra={"unit": "US dollars"},
     )
     amount_qualifier: Literal["exact", "approximate"] | None = Field(
         default=None, description="How the source states amount_usd: exact or approximate."

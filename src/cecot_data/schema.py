@@ -47,6 +47,7 @@ class Column:
     references: References | None = None
     is_edtf: bool = False
     max_words: int | None = None
+    unit: str | None = None
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
@@ -135,7 +136,14 @@ def _column(name: str, field: FieldInfo) -> Column:
         references=references,
         is_edtf=is_edtf,
         max_words=max_words,
+        unit=_unit(field),
     )
+
+
+def _unit(field: FieldInfo) -> str | None:
+    extra = field.json_schema_extra
+    unit = extra.get("unit") if isinstance(extra, dict) else None
+    return unit if isinstance(unit, str) else None
 
 
 @cache
@@ -302,8 +310,20 @@ def table_description(model: type[Record]) -> str:
     return _doc(model)
 
 
-def data_dictionary() -> str:
-    """Markdown data dictionary of every table and column."""
+def unit_of(col: Column) -> str:
+    """The unit of a column's values, for the data dictionary."""
+    if col.unit is not None:
+        return col.unit
+    if col.is_edtf:
+        return "EDTF date"
+    if col.type == "date":
+        return "calendar day"
+    return ""
+
+
+def data_dictionary(examples: dict[str, dict[str, str]] | None = None) -> str:
+    """Markdown data dictionary of every table and column; ``examples`` gives a value per table and column."""
+    examples = examples or {}
     lines = [
         "# Data dictionary",
         "",
@@ -318,7 +338,10 @@ def data_dictionary() -> str:
     for model in MODELS:
         lines += [f"## `{model.table_name}`", "", table_description(model), ""]
         lines += [f"Primary key: `{', '.join(model.primary_key)}`.", ""]
-        lines += ["| column | type | required | constraints | description |", "|---|---|---|---|---|"]
+        lines += [
+            "| column | type | required | constraints | unit | example | description |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for col in columns(model):
             rules: list[str] = []
             if col.references is not None:
@@ -336,6 +359,13 @@ def data_dictionary() -> str:
             kind = col.type
             description = col.description.replace("|", "\\|")
             required = "yes" if col.required else ""
-            lines.append(f"| `{col.name}` | {kind} | {required} | {'; '.join(rules)} | {description} |")
+            example = examples.get(model.table_name, {}).get(col.name, "")
+            if len(example) > 40:
+                example = example[:39] + "…"
+            shown = f"`{example}`".replace("|", "\\|") if example else ""
+            unit = unit_of(col)
+            lines.append(
+                f"| `{col.name}` | {kind} | {required} | {'; '.join(rules)} | {unit} | {shown} | {description} |"
+            )
         lines.append("")
     return "\n".join(lines)
