@@ -182,6 +182,27 @@ def _safe_path(root: Path, value: Any, where: str, problems: list[Problem]) -> P
     return root / pure
 
 
+def _locate(
+    root: Path, spec: dict[str, Any], where: str, problems: list[Problem]
+) -> tuple[Path, str, bytes, int] | None:
+    """The file a descriptor entry names, checked for safety, presence, size and hash.
+
+    Returns (path, path as written, first bytes, size), or None when the file
+    cannot be read at all (the reason is already in ``problems``).
+    """
+    path = _safe_path(root, spec.get("path"), where, problems)
+    if path is None:
+        return None
+    rel = str(spec["path"])
+    missing = _file_problem(path, rel)
+    if missing is not None:
+        problems.append(missing)
+        return None
+    found, head, size = _integrity(path, spec, rel)
+    problems.extend(found)
+    return None if size < 0 else (path, rel, head, size)
+
+
 def _file_problem(path: Path, rel: str) -> Problem | None:
     if not path.exists():
         return Problem(rel, None, None, "missing-file", "file not found")
@@ -293,18 +314,10 @@ def _check_table(
     """Check one CSV table; returns its retained columns and row count, or None if unreadable."""
     from .columnar import StructuralError, read_header, scan_csv
 
-    path = _safe_path(root, resource.get("path"), f"{model.table_name}.path", problems)
-    if path is None:
+    located = _locate(root, resource, f"{model.table_name}.path", problems)
+    if located is None:
         return None
-    rel = str(resource["path"])
-    missing = _file_problem(path, rel)
-    if missing is not None:
-        problems.append(missing)
-        return None
-    found, head, size = _integrity(path, resource, rel)
-    problems.extend(found)
-    if size < 0:
-        return None  # unreadable, already reported
+    path, rel, head, size = located
     if size == 0:
         problems.append(Problem(rel, None, None, "empty-file", "file is empty; expected a header row"))
         return None
@@ -371,18 +384,10 @@ def _open_parquet(
     if not isinstance(spec, dict):
         problems.append(Problem(DESCRIPTOR_NAME, None, where, "resource", "the Parquet file is not described"))
         return None
-    path = _safe_path(root, spec.get("path"), f"{where}.path", problems)
-    if path is None:
+    located = _locate(root, spec, f"{where}.path", problems)
+    if located is None:
         return None
-    rel = str(spec["path"])
-    missing = _file_problem(path, rel)
-    if missing is not None:
-        problems.append(missing)
-        return None
-    found, _, size = _integrity(path, spec, rel)
-    problems.extend(found)
-    if size < 0:
-        return None
+    path, rel, _, _ = located
     try:
         parquet = pq.ParquetFile(path)
         schema = parquet.schema_arrow
