@@ -148,3 +148,15 @@ def test_build_refuses_invalid_csv(capsys: pytest.CaptureFixture[str], repo: Pat
     code, _, err = run(capsys, "build", "--root", str(checkout))
     assert code == 1
     assert "datasets/facilities.csv:2 [country_iso2]" in err
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_error() -> None:
+    script = Path(sys.executable).parent / "cecot-data"
+    show = subprocess.Popen([str(script), "show", "sources"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert show.stdout is not None and show.stderr is not None
+    first = show.stdout.readline()
+    show.stdout.close()  # the reader stops early, like `| head -n 1`
+    errors = show.stderr.read()
+    assert show.wait() == 0
+    assert first.startswith(b"source_id")
+    assert errors == b""

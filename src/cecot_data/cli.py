@@ -370,11 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _err(f"error: {exc}")
         return EXIT_UNUSABLE if isinstance(exc, (UnusableInputError, DiffError)) else EXIT_INVALID
+    except BrokenPipeError:  # e.g. `cecot-data show sources | head`: the reader has had enough
+        # Point stdout at devnull so that the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         _err(f"error: {exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_UNUSABLE
-    except BrokenPipeError:  # e.g. `cecot-data show sources | head`
-        return EXIT_OK
     except Exception as exc:  # a bug of ours: one readable line, the details only on request
         if os.environ.get("CECOT_DATA_DEBUG"):
             raise
