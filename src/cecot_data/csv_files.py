@@ -123,7 +123,7 @@ def parse_csv_rows(model: type[Record], text: str, file: str) -> tuple[list[tupl
     try:
         _, header = next(rows)
         if header != expected:
-            return [], [_header_problem(file, header, expected)]
+            return [], [header_problem(file, header, expected)]
         for line, cells in rows:
             if not any(cells):
                 problems.append(Problem(file, line, None, "blank-row", "empty row inside the table"))
@@ -217,7 +217,7 @@ def _typed_cells(
     return typed, problems
 
 
-def _header_problem(file: str, header: list[str], expected: list[str]) -> Problem:
+def header_problem(file: str, header: list[str], expected: list[str]) -> Problem:
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     if missing or extra:

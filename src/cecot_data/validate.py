@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .build import PARQUET_PROPERTY
-from .csv_files import Problem, _header_problem, parse_csv_rows
+from .csv_files import Problem, header_problem, parse_csv_rows
 from .errors import CecotDataError
 from .models import MODELS, MODELS_BY_TABLE, Record
 from .schema import arrow_schema, column_names, foreign_keys, table_schema
@@ -331,7 +331,7 @@ def _check_table(
     try:
         header = read_header(path)
         if header != expected:
-            problems.append(_header_problem(rel, header, expected))
+            problems.append(header_problem(rel, header, expected))
             return None
         result = scan_csv(path, model, rel, keep, parquet)
     except StructuralError:
@@ -412,12 +412,13 @@ def _csv(table: str) -> str:
     return f"datasets/{table}.csv"
 
 
-def _key_column(table: pa.Table, names: tuple[str, ...]) -> pa.ChunkedArray:
+def _key_column(table: pa.Table, names: tuple[str, ...], separator: str = "\x1f") -> pa.ChunkedArray:
+    """A table's key as one column: composite keys joined with ``separator``."""
     import pyarrow.compute as pc
 
     if len(names) == 1:
         return table.column(names[0])
-    return pc.binary_join_element_wise(*(table.column(n) for n in names), "\x1f")
+    return pc.binary_join_element_wise(*(table.column(n) for n in names), separator)
 
 
 def _key_problems(retained: dict[str, pa.Table]) -> Iterator[Problem]:
@@ -481,11 +482,11 @@ def _rows_of(table: pa.Table, *names: str) -> Iterator[tuple[Any, ...]]:
     yield from zip(*(table.column(n).to_pylist() for n in (*names, ROW)), strict=True)
 
 
-def _distinct(table: pa.Table, column: str) -> set[Any]:
+def _distinct(values: pa.ChunkedArray) -> set[Any]:
     """The distinct non-null values of a column, without materialising every row in Python."""
     import pyarrow.compute as pc
 
-    return set(pc.unique(table.column(column)).drop_null().to_pylist())
+    return set(pc.unique(values).drop_null().to_pylist())
 
 
 def _flagged(table: pa.Table, mask: pa.ChunkedArray | pa.Array, *names: str) -> Iterator[tuple[Any, ...]]:
@@ -498,7 +499,7 @@ def _every_source_used(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     cited: set[str] = set()
     for name, table in tables.items():
         if name != "sources" and "source_id" in table.column_names:
-            cited |= _distinct(table, "source_id")
+            cited |= _distinct(table.column("source_id"))
     sources = list(_rows_of(tables["sources"], "source_id", "original_source_id"))
     cited |= {original for source, original, _ in sources if source in cited and original}
     for source, _, row in sources:
@@ -518,7 +519,7 @@ def _as_of_not_after_source(tables: dict[str, pa.Table]) -> Iterator[Problem]:
     for name, key in (("population_counts", "count_id"), ("facility_quantities", "quantity_id")):
         table = tables[name]
         as_of = table.column("as_of").combine_chunks()
-        as_of_earliest = {v: edtf.parse(v).earliest for v in _distinct(table, "as_of")}
+        as_of_earliest = {v: edtf.parse(v).earliest for v in _distinct(table.column("as_of"))}
         late = pc.greater(
             _mapped(as_of, as_of_earliest), _mapped(table.column("source_id").combine_chunks(), source_latest)
         )
@@ -541,7 +542,7 @@ def _events_within_facility_lifetime(tables: dict[str, pa.Table]) -> Iterator[Pr
     from . import edtf
 
     links = tables["event_facilities"]
-    linked = pa.array(sorted(_distinct(links, "event_id")), pa.string())
+    linked = pa.array(sorted(_distinct(links.column("event_id"))), pa.string())
     events_table = tables["events"].filter(pc.is_in(tables["events"].column("event_id"), value_set=linked))
     events = {e: d for e, d, _ in _rows_of(events_table, "event_id", "occurred_on") if d}
     facilities = {f: (o, c) for f, o, c, _ in _rows_of(tables["facilities"], "facility_id", "opened_on", "closed_on")}
@@ -577,9 +578,9 @@ def _no_retired_id_reused(tables: dict[str, pa.Table]) -> Iterator[Problem]:
         retired.setdefault(table, set()).add(record)
     for name, ids in retired.items():
         model = MODELS_BY_TABLE[name]
-        keys = _key_column(tables[name], model.primary_key)
-        joined = keys if len(model.primary_key) == 1 else _slash_keys(tables[name], model.primary_key)
-        for value in sorted({str(v) for v in _distinct_array(joined)} & ids):
+        # retired_ids writes a composite key with '/' between its parts
+        keys = _key_column(tables[name], model.primary_key, separator="/")
+        for value in sorted({str(v) for v in _distinct(keys)} & ids):
             yield Problem(
                 _csv(name),
                 None,
@@ -588,18 +589,6 @@ def _no_retired_id_reused(tables: dict[str, pa.Table]) -> Iterator[Problem]:
                 f"{value} was retired in an earlier release and must not be reused",
                 value,
             )
-
-
-def _slash_keys(table: pa.Table, names: tuple[str, ...]) -> pa.ChunkedArray:
-    import pyarrow.compute as pc
-
-    return pc.binary_join_element_wise(*(table.column(n) for n in names), "/")
-
-
-def _distinct_array(values: pa.ChunkedArray) -> set[Any]:
-    import pyarrow.compute as pc
-
-    return set(pc.unique(values).drop_null().to_pylist())
 
 
 # Where a facility or an instrument may be referenced from; one that nothing references is an orphan.
@@ -625,7 +614,7 @@ def _orphans(
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        used = set().union(*(_distinct(tables[name], column) for name, column in references))
+        used = set().union(*(_distinct(tables[name].column(column)) for name, column in references))
         keys = tables[table].column(key)
         orphan = pc.invert(pc.is_in(keys, value_set=pa.array(sorted(used), pa.string())))
         for value, row in _flagged(tables[table], pc.and_(orphan, pc.is_valid(keys)), key):
