@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import deque
+import itertools
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 BLOCK_BYTES = 4 << 20
 WORKERS = 2  # the machines this runs on have two cores
+SPLIT_BYTES = 8 << 20  # a file this large is read in WORKERS ranges at once
 ROW = "__row"  # row number column of the retained tables (header = row 1)
 
 
@@ -64,7 +65,7 @@ class ScanResult:
     problems: list[Problem] = field(default_factory=list)
     retained: pa.Table | None = None
     rows: int = 0
-    parquet_diff: str | None = None  # where the Parquet twin first differs from the CSV, if it does
+    parquet_diff: str | None = None  # where the Parquet twin first differs from the CSV (when that is clean)
 
 
 def _quote_list(values: tuple[str, ...]) -> str:
@@ -137,7 +138,7 @@ def _column_checks(col: Column, values: pa.Array, byte_lengths: pa.Array) -> tup
             )
         return checks, typed
     if col.type == "boolean":
-        bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"]))))
+        bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"], pa.string()))))
         checks.append(_CellCheck("type", bad, _got("expected true or false")))
         return checks, None
     if col.type == "date":
@@ -158,7 +159,7 @@ def _column_checks(col: Column, values: pa.Array, byte_lengths: pa.Array) -> tup
     # strings
     if col.enum is not None:
         allowed = col.enum
-        bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(list(allowed)))))
+        bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(list(allowed), pa.string()))))
         checks.append(_CellCheck("enum", bad, _fixed(f"Input should be {_quote_list(allowed)}")))
         return checks, None
     if col.max_length is not None and longest > col.max_length:
@@ -208,7 +209,7 @@ def _over_word_limit(values: pa.Array, limit: int) -> pa.Array:
     return pc.match_substring_regex(values, f"^({word}+{gap}){{{limit}}}{word}")
 
 
-_EDGE_WHITESPACE = pa.array([" ", "\t", "\n", "\r"])
+_EDGE_WHITESPACE = pa.array([" ", "\t", "\n", "\r"], pa.string())
 
 
 def _trimmed_text(values: pa.Array) -> pa.Array:
@@ -222,6 +223,11 @@ def _trimmed_text(values: pa.Array) -> pa.Array:
 # Patterns with an equivalent vectorized check that avoids the regex engine (a test
 # compares each with its pattern).
 _FAST_PATTERNS: dict[str, Callable[[pa.Array], pa.Array]] = {TEXT_PATTERN: _trimmed_text}
+
+
+def _falses(n: int) -> pa.Array:
+    # Typed, so that pyarrow need not infer a type (which can make it import pandas).
+    return pa.repeat(pa.scalar(False, pa.bool_()), n)
 
 
 def _fixed(text: str) -> Callable[[Any], str]:
@@ -253,19 +259,27 @@ def _true_indices(mask: pa.Array) -> list[int]:
 
 
 class ParquetFeeder:
-    """Hands out a Parquet file's rows in slices that line up with the CSV's record batches."""
+    """Hands out a Parquet file's rows, from row ``start`` on, in slices that line up with the CSV's batches."""
 
-    def __init__(self, parquet: pq.ParquetFile) -> None:
-        self._batches = parquet.iter_batches(batch_size=1 << 16)
+    def __init__(self, parquet: pq.ParquetFile, start: int = 0) -> None:
+        first_group, skip = 0, start
+        metadata = parquet.metadata
+        while first_group < metadata.num_row_groups and skip >= metadata.row_group(first_group).num_rows:
+            skip -= metadata.row_group(first_group).num_rows
+            first_group += 1
+        self._batches = parquet.iter_batches(batch_size=1 << 16, row_groups=range(first_group, metadata.num_row_groups))
         self._buffer = pa.Table.from_batches([], schema=parquet.schema_arrow)
+        self._skip = skip
 
     def take(self, n: int) -> pa.Table:
         """The next ``n`` rows (fewer at the end of the file)."""
-        while self._buffer.num_rows < n:
+        while self._buffer.num_rows < n + self._skip:
             batch = next(self._batches, None)
             if batch is None:
                 break
             self._buffer = pa.concat_tables([self._buffer, pa.Table.from_batches([batch])])
+        if self._skip:
+            self._buffer, self._skip = self._buffer.slice(min(self._skip, self._buffer.num_rows)), 0
         head, self._buffer = self._buffer.slice(0, n), self._buffer.slice(n)
         return head
 
@@ -332,6 +346,7 @@ class TableChecker:
         self.kept: list[pa.RecordBatch] = []
         self.rows = 0
         self.parquet_diff: str | None = None
+        self._repetitive: dict[str, bool] = {}  # column -> repeats few values
 
     def check(self, batch: pa.RecordBatch) -> None:
         """Check one batch of string columns (header order) and keep its results."""
@@ -347,18 +362,23 @@ class TableChecker:
             self.parquet_diff = diff
 
     def check_batch(
-        self, batch: pa.RecordBatch, offset: int, parquet_rows: pa.Table | None = None
+        self,
+        batch: pa.RecordBatch,
+        offset: int,
+        parquet_rows: pa.Table | None = None,
+        parquet_offset: int | None = None,
     ) -> tuple[list[Problem], pa.RecordBatch | None, str | None]:
         """Check one batch whose first row is row ``offset``; safe to run in several threads at once.
 
-        With ``parquet_rows`` (the same rows of the Parquet twin), also say where
-        they differ, if the batch is clean.
+        With ``parquet_rows`` (rows of the Parquet twin, the first being row
+        ``parquet_offset``, by default ``offset``), also say where they differ
+        from the batch, if the batch is clean.
         """
         problems: list[Problem] = []
         n = batch.num_rows
         by_name = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
         byte_lengths = {c.name: pc.binary_length(by_name[c.name]) for c in self.columns}
-        oversize = pa.repeat(False, n)
+        oversize = _falses(n)
         for col in self.columns:
             if (pc.max(byte_lengths[col.name]).as_py() or 0) <= MAX_CELL_CHARS:
                 continue  # no cell has that many bytes, so none has that many characters
@@ -373,21 +393,31 @@ class TableChecker:
         empty = pc.equal(total, 0)
         for i in _true_indices(empty):
             problems.append(Problem(self.rel, offset + i, None, "blank-row", "empty row inside the table"))
-        ok_rows = pc.invert(pc.or_(oversize, empty))
-        cell_failed = pa.repeat(False, n)
+        not_ok = pc.or_(oversize, empty)
+        ok_rows = pc.invert(not_ok)
+        cell_failed = _falses(n)
         failed_by_column: dict[str, pa.Array] = {}
         typed: dict[str, pa.Array] = {}
         for col in self.columns:
             values = by_name[col.name]
+            distinct = self._distinct_if_repetitive(col, values)
+            if distinct is not None:
+                # Checking each distinct value once is enough when none fails; when one
+                # does, the column is checked cell by cell below to say which rows.
+                few_checks, _ = _column_checks(col, distinct, pc.binary_length(distinct))
+                if not any(pc.any(check.failed).as_py() for check in few_checks):
+                    failed_by_column[col.name] = not_ok
+                    continue
             checks, numbers = _column_checks(col, values, byte_lengths[col.name])
             if numbers is not None:
                 typed[col.name] = numbers
-            done = pc.invert(ok_rows)  # a cell fails at most once, and oversize rows not at all
-            for check in checks:
+            failing = [check for check in checks if pc.any(pc.and_(check.failed, ok_rows)).as_py()]
+            done = not_ok  # a cell fails at most once, and oversize rows not at all
+            for check in failing:
                 hit = pc.and_(check.failed, pc.invert(done))
                 indices = _true_indices(hit)
                 if indices:
-                    picked = pc.take(values, pa.array(indices)).to_pylist()
+                    picked = pc.take(values, pa.array(indices, pa.int64())).to_pylist()
                     for i, value in zip(indices, picked, strict=True):
                         shown = value if value != "" else None
                         problems.append(
@@ -400,7 +430,9 @@ class TableChecker:
         problems.extend(self._row_rules(by_name, typed, clean, offset))
         diff = None
         if parquet_rows is not None and not problems:
-            diff = parquet_difference(self.columns, batch, parquet_rows, offset)
+            diff = parquet_difference(
+                self.columns, batch, parquet_rows, offset if parquet_offset is None else parquet_offset
+            )
         if not self.keep:
             return problems, None, diff
         # Kept cells feed the key and cross-table checks: a cell that failed its own checks
@@ -409,7 +441,7 @@ class TableChecker:
         key = set(self.model.primary_key)
         arrays = [
             pc.if_else(
-                pc.or_(pc.equal(by_name[c], ""), pa.repeat(False, n) if c in key else failed_by_column[c]),
+                pc.or_(pc.equal(by_name[c], ""), _falses(n) if c in key else failed_by_column[c]),
                 None,
                 by_name[c],
             )
@@ -417,6 +449,15 @@ class TableChecker:
         ]
         rows = pa.array(range(offset, offset + n), pa.int64())
         return problems, pa.record_batch([*arrays, rows], names=[*self.keep, ROW]), diff
+
+    def _distinct_if_repetitive(self, col: Column, values: pa.Array) -> pa.Array | None:
+        """A text column's distinct values, if it repeats few values (judged on the first batch)."""
+        if col.type in ("number", "integer") or self._repetitive.get(col.name) is False:
+            return None  # numbers are needed cell by cell for the row rules
+        distinct = pc.unique(values)
+        if col.name not in self._repetitive:
+            self._repetitive[col.name] = 4 * len(distinct) <= len(values)
+        return distinct if self._repetitive[col.name] else None
 
     def _row_rules(
         self, cols: dict[str, pa.Array], typed: dict[str, pa.Array], clean: pa.Array, offset: int
@@ -449,7 +490,7 @@ class TableChecker:
             elif isinstance(rule, QualifierShape):
                 self._qualifier_shape(cols, typed, present, report)
             elif isinstance(rule, Implies):
-                hit = pc.is_in(cols[rule.field], value_set=pa.array(sorted(rule.values)))
+                hit = pc.is_in(cols[rule.field], value_set=pa.array(sorted(rule.values), pa.string()))
                 then = str(rule.then_value).lower() if isinstance(rule.then_value, bool) else str(rule.then_value)
                 mask = pc.and_(hit, pc.not_equal(cols[rule.then_field], then))
                 report(mask, rule.then_field, _implies_message(rule, cols[rule.field]))
@@ -461,7 +502,7 @@ class TableChecker:
             elif isinstance(rule, NamesFieldOf):
                 named = present(rule.field)
                 for target, table, names in rule.targets:
-                    outside = pc.invert(pc.is_in(cols[rule.field], value_set=pa.array(sorted(names))))
+                    outside = pc.invert(pc.is_in(cols[rule.field], value_set=pa.array(sorted(names), pa.string())))
                     mask = pc.and_(pc.and_(named, present(target)), outside)
                     report(mask, rule.field, _names_message(rule, cols[rule.field], table))
         return problems
@@ -475,9 +516,9 @@ class TableChecker:
     ) -> None:
         qualifier = cols["qualifier"]
         flags = [present(name) for name in BOUND_FIELDS]
-        shape_bad = pa.repeat(False, len(qualifier))
+        shape_bad = _falses(len(qualifier))
         for name, expected in QUALIFIER_SHAPES.items():
-            wrong = pa.repeat(False, len(qualifier))
+            wrong = _falses(len(qualifier))
             for flag, want in zip(flags, expected, strict=True):
                 wrong = pc.or_(wrong, pc.not_equal(flag, want))
             shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
@@ -510,61 +551,201 @@ def read_header(path: Path) -> list[str]:
         raise StructuralError(str(exc)) from None
 
 
+class _ByteRange(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of a file, as a file object.
+
+    pyarrow gets a Python file object, not the path: given a path it would
+    memory-map the file, and a mapped file counts in full towards the
+    process's resident memory.
+    """
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._handle = path.open("rb")
+        self._handle.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self._left)
+        if wanted <= 0:
+            return 0
+        got = self._handle.readinto(memoryview(buffer)[:wanted])
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def split_points(path: Path, parts: int) -> list[int]:
+    """Byte offsets that cut the data rows of a CSV file into about ``parts`` equal ranges.
+
+    Each cut follows a newline. A newline inside a quoted cell is not the end
+    of a row; :func:`scan_csv` notices a cut there and reads the file whole.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.readline()  # the header
+        points = [handle.tell()]
+        for part in range(1, parts):
+            handle.seek(max(size * part // parts, points[-1]))
+            handle.readline()
+            if points[-1] < handle.tell() < size:
+                points.append(handle.tell())
+    return [*points, size]
+
+
+@dataclass
+class _Range:
+    """The outcome of checking one byte range of a CSV file (rows counted from 0 within it)."""
+
+    checker: TableChecker
+    ragged: bool = False
+    last_row_multiline: bool = False  # a newline in the last row's cells: the cut may be inside a cell
+    first_key: tuple[Any, ...] | None = None
+    feeder: ParquetFeeder | None = None
+    parquet_start: int | None = None  # the Parquet row its first row was compared with
+
+
+# Blank lines are rows too: skipping them silently would hide a damaged file.
+_PARSE = {"newlines_in_values": True, "ignore_empty_lines": False}
+
+
+def _parquet_row_of(parquet: pq.ParquetFile, names: tuple[str, ...], key: tuple[Any, ...]) -> int | None:
+    """The first Parquet row whose primary key is ``key``, or None."""
+    keys = parquet.read(columns=list(names))
+    mask = pa.repeat(pa.scalar(True, pa.bool_()), keys.num_rows)
+    for name, value in zip(names, key, strict=True):
+        mask = pc.and_(mask, pc.fill_null(pc.equal(keys.column(name), value), False))
+    found = pc.indices_nonzero(mask)
+    return found[0].as_py() if len(found) else None
+
+
+def _scan_range(
+    path: Path,
+    start: int,
+    end: int,
+    model: type[Record],
+    rel: str,
+    keep: Iterable[str],
+    parquet_path: Path | None,
+    first: bool,
+) -> _Range:
+    """Parse and check rows of one byte range; compare them with the Parquet twin from where they start."""
+    part = _Range(TableChecker(model, rel, keep))
+    checker = part.checker
+    names = [c.name for c in checker.columns]
+
+    def on_invalid_row(_: Any) -> str:
+        part.ragged = True
+        return "skip"
+
+    options = pv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    last: pa.RecordBatch | None = None
+    with io.BufferedReader(_ByteRange(path, start, end), 1 << 20) as handle:
+        reader = pv.open_csv(
+            handle,
+            read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names),
+            parse_options=pv.ParseOptions(**_PARSE, invalid_row_handler=on_invalid_row),
+            convert_options=options,
+        )
+        for batch in reader:
+            if part.ragged:
+                return part
+            if last is None and batch.num_rows and parquet_path is not None:
+                part.first_key = tuple(batch.column(name)[0].as_py() for name in model.primary_key)
+                parquet = pq.ParquetFile(parquet_path)
+                part.parquet_start = 0 if first else _parquet_row_of(parquet, model.primary_key, part.first_key)
+                if part.parquet_start is not None:
+                    part.feeder = ParquetFeeder(parquet, part.parquet_start)
+            twin = part.feeder.take(batch.num_rows) if part.feeder is not None else None
+            parquet_offset = None if part.parquet_start is None else part.parquet_start + checker.rows + 2
+            checker.add(batch.num_rows, *checker.check_batch(batch, checker.rows + 2, twin, parquet_offset))
+            last = batch if batch.num_rows else last
+    if last is not None:
+        tail = last.slice(last.num_rows - 1)
+        part.last_row_multiline = any(
+            pc.any(pc.match_substring_regex(column, "[\\r\\n]")).as_py() for column in tail.columns
+        )
+    return part
+
+
 def scan_csv(
-    path: Path, model: type[Record], rel: str, keep: Iterable[str], parquet: pq.ParquetFile | None = None
+    path: Path,
+    model: type[Record],
+    rel: str,
+    keep: Iterable[str],
+    parquet_path: Path | None = None,
+    *,
+    parts: int | None = None,
 ) -> ScanResult:
     """Check a CSV file column by column, and compare it with its Parquet twin if given.
 
-    Raises :class:`StructuralError` when pyarrow finds ragged rows, a broken
-    quote or invalid UTF-8: the caller then uses the row-wise reader, which
-    can say exactly where.
+    A large file is cut into ``parts`` byte ranges (by default one per
+    worker), each parsed and checked on its own thread; row numbers and the
+    Parquet comparison are put together afterwards. Raises
+    :class:`StructuralError` when pyarrow finds ragged rows, a broken quote or
+    invalid UTF-8: the caller then uses the row-wise reader, which can say
+    exactly where.
     """
-    checker = TableChecker(model, rel, keep)
-    names = [c.name for c in checker.columns]
-    ragged: list[Any] = []
-
-    def on_invalid_row(row: Any) -> str:
-        ragged.append(row)
-        return "skip"
-
-    pending: deque[tuple[int, Future[tuple[list[Problem], pa.RecordBatch | None, str | None]]]] = deque()
-    feeder = ParquetFeeder(parquet) if parquet is not None else None
+    keep = list(keep)
+    if parts is None:
+        parts = WORKERS if path.stat().st_size >= SPLIT_BYTES else 1
+    points = split_points(path, parts)
     try:
-        # Batches are checked on a small thread pool (pyarrow's kernels release the GIL) while
-        # the reader parses the next ones; at most WORKERS + 1 batches are in memory at once.
-        # A Python file object, not the path: pyarrow would memory-map a path, and a
-        # mapped file counts in full towards the process's resident memory.
-        with path.open("rb") as handle, ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            reader = pv.open_csv(
-                handle,
-                read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, skip_rows=1),
-                # Blank lines are rows too: skipping them silently would hide a damaged file.
-                parse_options=pv.ParseOptions(
-                    newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid_row
-                ),
-                convert_options=pv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            offset = 2  # first data row is row 2
-            for batch in reader:
-                if ragged:
-                    raise StructuralError("rows with the wrong number of cells")
-                twin = feeder.take(batch.num_rows) if feeder is not None else None
-                pending.append((batch.num_rows, pool.submit(checker.check_batch, batch, offset, twin)))
-                offset += batch.num_rows
-                while len(pending) > WORKERS:
-                    rows, future = pending.popleft()
-                    checker.add(rows, *future.result())
-            while pending:
-                rows, future = pending.popleft()
-                checker.add(rows, *future.result())
+        if len(points) == 2:
+            ranges = [_scan_range(path, points[0], points[1], model, rel, keep, parquet_path, first=True)]
+        else:
+            with ThreadPoolExecutor(max_workers=len(points) - 1) as pool:
+                futures = [
+                    pool.submit(_scan_range, path, a, b, model, rel, keep, parquet_path, index == 0)
+                    for index, (a, b) in enumerate(itertools.pairwise(points))
+                ]
+                ranges = [future.result() for future in futures]
     except pa.ArrowInvalid as exc:
+        if len(points) > 2:  # perhaps only because of a cut: say so from one pass
+            return scan_csv(path, model, rel, keep, parquet_path, parts=1)
         raise StructuralError(str(exc)) from None
-    if ragged:
+    if any(r.ragged for r in ranges[1:]) or any(r.ragged or r.last_row_multiline for r in ranges[:-1]):
+        # A cut may have fallen inside a quoted cell that spans lines (the rows after it
+        # then look ragged): read the file in one pass, which finds the rows' real ends.
+        return scan_csv(path, model, rel, keep, parquet_path, parts=1)
+    if ranges[0].ragged:
         raise StructuralError("rows with the wrong number of cells")
-    if feeder is not None and checker.parquet_diff is None and feeder.take(1).num_rows:
-        checker.parquet_diff = f"the Parquet file has more rows than the CSV ({checker.rows})"
-    return ScanResult(checker.problems, checker.retained(), checker.rows, checker.parquet_diff)
+    return _joined(ranges, parquet_path is not None)
+
+
+def _joined(ranges: list[_Range], compared: bool) -> ScanResult:
+    """One table's result from the results of its ranges, with row numbers counted from the file's start."""
+    problems: list[Problem] = []
+    kept: list[pa.Table] = []
+    diff: str | None = None
+    before = 0  # data rows in the ranges before this one
+    for part in ranges:
+        checker = part.checker
+        problems.extend(p if p.row is None else replace(p, row=p.row + before) for p in checker.problems)
+        table = checker.retained()
+        kept.append(table.set_column(len(checker.keep), ROW, pc.add(table.column(ROW), before)))
+        if compared and diff is None:
+            if part.first_key is not None and part.parquet_start is None:
+                key = ", ".join(map(str, part.first_key))
+                diff = f"row {before + 2} of the CSV (key {key}) is not in the Parquet file"
+            elif part.parquet_start is not None and part.parquet_start != before:
+                diff = f"the Parquet file's rows are out of step with the CSV's from row {before + 2}"
+            else:
+                diff = checker.parquet_diff
+        before += checker.rows
+    last = ranges[-1]
+    if compared and diff is None and last.feeder is not None and last.feeder.take(1).num_rows:
+        diff = f"the Parquet file has more rows than the CSV ({before})"
+    # In row order (stable, so a row's problems stay in column order), however the file was cut.
+    problems.sort(key=lambda p: p.row or 0)
+    retained = pa.concat_tables(kept) if kept else ranges[0].checker.retained()
+    # A CSV with problems of its own is not compared: the comparison would only repeat them.
+    return ScanResult(problems, retained, before, None if problems else diff)

@@ -14,6 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 Precision = Literal["day", "month", "year", "interval"]
@@ -50,6 +51,9 @@ def _single(text: str) -> tuple[date, date, Precision]:
     return day, day, "day"
 
 
+# Columns repeat the same few hundred dates over and over: the validator parses each
+# distinct value once per batch and column, so a small cache saves most of the work.
+@lru_cache(maxsize=8192)
 def parse(text: str) -> EdtfRange:
     """Return the span of an EDTF date or interval.
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,6 @@ from .schema import arrow_schema, column_names, foreign_keys, table_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
 DESCRIPTOR_NAME = "datapackage.json"
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -183,12 +183,13 @@ def _safe_path(root: Path, value: Any, where: str, problems: list[Problem]) -> P
 
 
 def _locate(
-    root: Path, spec: dict[str, Any], where: str, problems: list[Problem]
+    root: Path, spec: dict[str, Any], where: str, problems: list[Problem], hashing: _Hashing
 ) -> tuple[Path, str, bytes, int] | None:
-    """The file a descriptor entry names, checked for safety, presence, size and hash.
+    """The file a descriptor entry names, checked for safety and presence; its size and hash are checked aside.
 
     Returns (path, path as written, first bytes, size), or None when the file
-    cannot be read at all (the reason is already in ``problems``).
+    cannot be read at all (the reason is already in ``problems``). The hash is
+    computed on another thread while the table is checked (see :class:`_Hashing`).
     """
     path = _safe_path(root, spec.get("path"), where, problems)
     if path is None:
@@ -198,9 +199,38 @@ def _locate(
     if missing is not None:
         problems.append(missing)
         return None
-    found, head, size = _integrity(path, spec, rel)
-    problems.extend(found)
-    return None if size < 0 else (path, rel, head, size)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        size = path.stat().st_size
+    except PermissionError:
+        problems.append(Problem(rel, None, None, "permission", "permission denied"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, None, None, "unreadable", f"cannot read: {exc.strerror}"))
+        return None
+    hashing.check(path, spec, rel, problems)
+    return path, rel, head, size
+
+
+class _Hashing:
+    """Size and sha256 checks that run on their own thread while the tables are checked.
+
+    Their problems go where they would have been found (before the file's
+    other problems) when :meth:`collect` is called.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool = pool
+        self._pending: list[tuple[int, Future[list[Problem]]]] = []
+
+    def check(self, path: Path, spec: dict[str, Any], rel: str, problems: list[Problem]) -> None:
+        self._pending.append((len(problems), self._pool.submit(_integrity, path, spec, rel)))
+
+    def collect(self, problems: list[Problem]) -> None:
+        for slot, future in reversed(self._pending):  # from the end, so earlier slots stay put
+            problems[slot:slot] = future.result()
+        self._pending.clear()
 
 
 def _file_problem(path: Path, rel: str) -> Problem | None:
@@ -211,22 +241,17 @@ def _file_problem(path: Path, rel: str) -> Problem | None:
     return None
 
 
-def _integrity(path: Path, spec: dict[str, Any], rel: str) -> tuple[list[Problem], bytes, int]:
-    """Size and sha256 against the descriptor, streamed; returns problems, the first bytes and the size."""
+def _integrity(path: Path, spec: dict[str, Any], rel: str) -> list[Problem]:
+    """Size and sha256 against the descriptor, streamed (hashlib releases the GIL on large chunks)."""
     digest = hashlib.sha256()
     size = 0
-    head = b""
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(1 << 20):
-                if not head:
-                    head = chunk[:4]
                 digest.update(chunk)
                 size += len(chunk)
-    except PermissionError:
-        return [Problem(rel, None, None, "permission", "permission denied")], b"", -1
     except OSError as exc:
-        return [Problem(rel, None, None, "unreadable", f"cannot read: {exc.strerror}")], b"", -1
+        return [Problem(rel, None, None, "unreadable", f"cannot read: {exc.strerror}")]
     problems = []
     if spec.get("bytes") is not None and spec["bytes"] != size:
         problems.append(
@@ -235,7 +260,7 @@ def _integrity(path: Path, spec: dict[str, Any], rel: str) -> tuple[list[Problem
     expected = spec.get("hash")
     if isinstance(expected, str) and _HASH.match(expected) and expected.rpartition(":")[2] != digest.hexdigest():
         problems.append(Problem(rel, None, None, "hash", "sha256 does not match the descriptor: the file was changed"))
-    return problems, head, size
+    return problems
 
 
 # ---------------------------------------------------------------------------
@@ -273,6 +298,33 @@ def validate_package(path: Path) -> Report:
 
     retained: dict[str, pa.Table] = {}
     parquet_differences: dict[str, tuple[str, str]] = {}  # table -> (Parquet file, first difference)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = _Hashing(pool)
+        _check_tables(root, resources, hashing, report, retained, parquet_differences)
+        hashing.collect(problems)
+    problems.extend(_key_problems(retained))
+    for rule in CROSS_TABLE_RULES:
+        if all(t in retained for t in rule.needs):
+            problems.extend(rule.check(retained))
+    # A Parquet twin that differs from its CSV counts only when the CSV itself is clean,
+    # so that one bad cell is one problem, not also a Parquet mismatch.
+    troubled = {p.file for p in problems}
+    for table, (rel, difference) in parquet_differences.items():
+        if str(resources[table].get("path")) not in troubled:
+            problems.append(Problem(rel, None, None, "parquet", f"{difference}; run `cecot-data build`"))
+    return report
+
+
+def _check_tables(
+    root: Path,
+    resources: dict[str, dict[str, Any]],
+    hashing: _Hashing,
+    report: Report,
+    retained: dict[str, pa.Table],
+    parquet_differences: dict[str, tuple[str, str]],
+) -> None:
+    """Check every table and its Parquet twin; keep what keys and cross-table rules need."""
+    problems = report.problems
     for model in MODELS:
         table = model.table_name
         resource = resources.get(table)
@@ -289,32 +341,26 @@ def validate_package(path: Path) -> Report:
                     "the resource's schema differs from the models; run `cecot-data build`",
                 )
             )
-        parquet = _open_parquet(root, model, resource, problems)
-        checked = _check_table(root, model, resource, problems, parquet[1] if parquet else None)
+        parquet = _open_parquet(root, model, resource, problems, hashing)
+        checked = _check_table(root, model, resource, problems, hashing, parquet[1] if parquet else None)
         if checked is not None:
             retained[table], report.rows[table], difference = checked
             if parquet is not None and difference is not None:
                 parquet_differences[table] = (parquet[0], difference)
-    problems.extend(_key_problems(retained))
-    for rule in CROSS_TABLE_RULES:
-        if all(t in retained for t in rule.needs):
-            problems.extend(rule.check(retained))
-    # A Parquet twin that differs from its CSV counts only when the CSV itself is clean,
-    # so that one bad cell is one problem, not also a Parquet mismatch.
-    troubled = {p.file for p in problems}
-    for table, (rel, difference) in parquet_differences.items():
-        if str(resources[table].get("path")) not in troubled:
-            problems.append(Problem(rel, None, None, "parquet", f"{difference}; run `cecot-data build`"))
-    return report
 
 
 def _check_table(
-    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem], parquet: pq.ParquetFile | None
+    root: Path,
+    model: type[Record],
+    resource: dict[str, Any],
+    problems: list[Problem],
+    hashing: _Hashing,
+    parquet: Path | None,
 ) -> tuple[pa.Table, int, str | None] | None:
     """Check one CSV table; returns its retained columns and row count, or None if unreadable."""
     from .columnar import StructuralError, read_header, scan_csv
 
-    located = _locate(root, resource, f"{model.table_name}.path", problems)
+    located = _locate(root, resource, f"{model.table_name}.path", problems, hashing)
     if located is None:
         return None
     path, rel, head, size = located
@@ -373,8 +419,8 @@ def _check_table_rows(
 
 
 def _open_parquet(
-    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem]
-) -> tuple[str, pq.ParquetFile] | None:
+    root: Path, model: type[Record], resource: dict[str, Any], problems: list[Problem], hashing: _Hashing
+) -> tuple[str, Path] | None:
     """Check a table's Parquet twin up to its schema; returns it for the row comparison if that is possible."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -384,7 +430,7 @@ def _open_parquet(
     if not isinstance(spec, dict):
         problems.append(Problem(DESCRIPTOR_NAME, None, where, "resource", "the Parquet file is not described"))
         return None
-    located = _locate(root, spec, f"{where}.path", problems)
+    located = _locate(root, spec, f"{where}.path", problems, hashing)
     if located is None:
         return None
     path, rel, _, _ = located
@@ -401,7 +447,7 @@ def _open_parquet(
         detail = ", ".join(differing + extra) or "schema metadata"
         problems.append(Problem(rel, None, None, "parquet-schema", f"schema differs from the model ({detail})"))
         return None
-    return rel, parquet
+    return rel, path
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""Reading a large CSV file in byte ranges on several threads changes nothing in the result.
+
+`scan_csv` cuts files above a size into ranges (one per worker) and joins the
+results: row numbers, kept columns and the Parquet comparison must come out
+exactly as from one pass over the whole file. Here the cut is forced on the
+shipped (small) tables with ``parts``.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cecot_data
+from cecot_data.columnar import ScanResult, scan_csv, split_points
+from cecot_data.models import MODELS_BY_TABLE
+from cecot_data.validate import _needed_columns
+
+TABLE = "population_counts"  # the largest shipped table, with a Parquet twin and kept columns
+MODEL = MODELS_BY_TABLE[TABLE]
+DATASETS = cecot_data.datapackage_path().parent / "datasets"
+DAMAGE = ("", "x", "Not A Slug", "2023-02-30", "-1", "lots", "word " * 45)
+
+
+def _rows() -> list[list[str]]:
+    return list(csv.reader(io.StringIO((DATASETS / f"{TABLE}.csv").read_text(encoding="utf-8"))))
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def _scan(path: Path, parts: int, parquet: bool = True) -> ScanResult:
+    twin = DATASETS / f"{TABLE}.parquet" if parquet else None
+    return scan_csv(path, MODEL, "t.csv", _needed_columns(MODEL), twin, parts=parts)
+
+
+def _same(one: ScanResult, other: ScanResult) -> None:
+    assert one.problems == other.problems
+    assert one.rows == other.rows
+    assert one.parquet_diff == other.parquet_diff
+    assert one.retained is not None and other.retained is not None
+    assert one.retained.equals(other.retained)
+
+
+def test_cut_points_follow_newlines(tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.csv", _rows())
+    data = path.read_bytes()
+    points = split_points(path, 4)
+    assert len(points) == 5
+    assert points[0] == data.index(b"\n") + 1 and points[-1] == len(data)
+    assert all(data[p - 1 : p] == b"\n" for p in points[:-1])
+    assert points == sorted(set(points))
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_valid_file_in_ranges_matches_one_pass(tmp_path: Path, parts: int) -> None:
+    path = _write(tmp_path / "t.csv", _rows())
+    whole = _scan(path, 1)
+    assert whole.problems == [] and whole.parquet_diff is None and whole.rows == len(_rows()) - 1
+    _same(_scan(path, parts), whole)
+    # the kept row numbers run on across the cuts
+    assert _scan(path, parts).retained.column("__row").to_pylist() == list(range(2, whole.rows + 2))  # type: ignore[union-attr]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_file_in_ranges_matches_one_pass(tmp_path: Path, data: st.DataObject) -> None:
+    rows = _rows()
+    for _ in range(data.draw(st.integers(1, 6))):
+        row = data.draw(st.integers(1, len(rows) - 1))
+        column = data.draw(st.integers(0, len(rows[0]) - 1))
+        rows[row][column] = data.draw(
+            st.sampled_from(["", "x", "Not A Slug", "2023-02-30", "-1", "lots", "word " * 45])
+        )
+    path = _write(tmp_path / "damaged.csv", rows)
+    _same(_scan(path, data.draw(st.integers(2, 6))), _scan(path, 1))
+
+
+def test_parquet_difference_in_a_later_range_is_found(tmp_path: Path) -> None:
+    rows = _rows()
+    late = len(rows) - 5
+    notes = rows[0].index("notes")
+    rows[late][notes] = "a note the Parquet file does not have"
+    path = _write(tmp_path / "t.csv", rows)
+    whole = _scan(path, 1)
+    assert whole.problems == []
+    assert whole.parquet_diff == f"column notes differs at row {late + 1}"
+    assert _scan(path, 3).parquet_diff == whole.parquet_diff
+
+
+def test_a_row_missing_from_the_csv_puts_the_parquet_file_out_of_step(tmp_path: Path) -> None:
+    rows = _rows()
+    del rows[len(rows) // 2 + 3]  # in the second of two ranges
+    path = _write(tmp_path / "t.csv", rows)
+    assert _scan(path, 1).parquet_diff is not None
+    assert _scan(path, 2).parquet_diff is not None
+
+
+def test_a_row_the_parquet_file_lacks_is_named(tmp_path: Path) -> None:
+    rows = _rows()
+    cut = split_points(_write(tmp_path / "t.csv", rows), 2)[1]
+    # the first row of the second range gets a key the Parquet file does not have
+    text = (tmp_path / "t.csv").read_bytes()
+    first_id = text[cut:].split(b",", 1)[0]
+    path = tmp_path / "renamed.csv"
+    path.write_bytes(text[:cut] + b"sv-count-not-in-parquet" + text[cut + len(first_id) :])
+    row = text[:cut].count(b"\n") + 1
+    assert _scan(path, 2).parquet_diff == (
+        f"row {row} of the CSV (key sv-count-not-in-parquet) is not in the Parquet file"
+    )
+    assert _scan(path, 1).parquet_diff is not None
+
+
+def test_cut_inside_a_multiline_cell_falls_back_to_one_pass(tmp_path: Path) -> None:
+    rows = _rows()
+    notes = rows[0].index("notes")
+    for row in rows[1:]:
+        row[notes] = "first line of a note\nsecond line of the same note"
+    path = _write(tmp_path / "t.csv", rows)
+    whole = _scan(path, 1, parquet=False)
+    assert whole.problems == [] and whole.rows == len(rows) - 1
+    for parts in (2, 3, 5):
+        _same(_scan(path, parts, parquet=False), whole)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
+def test_validate_does_not_import_pandas() -> None:
+    """pyarrow would import pandas (0.2 s) to probe its inputs; `validate` hides it, then puts it back."""
+    code = (
+        "import sys\n"
+        "from cecot_data.cli import main\n"
+        "code = main(['validate'])\n"
+        "print(code, 'pandas' in sys.modules)\n"
+        "import pandas\n"
+        "print(pandas.DataFrame({'a': [1]}).shape)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-2:] == ["0 False", "(1, 1)"]
