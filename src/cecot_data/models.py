@@ -7,9 +7,11 @@ these classes (see :mod:`cecot_data.schema`). Change a field here, run
 
 Rules that span rows or tables (keys, foreign keys, dates across tables) live
 in :mod:`cecot_data.validate`; rules about one row live here.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: pydantic would then have to
+evaluate every annotation from its string at class creation (see
+benchmarks/startup.py; it cost about 6 ms of ``load_events()``).
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -180,7 +182,7 @@ class Record(BaseModel):
         return tuple(getattr(self, name) for name in self.primary_key)
 
     @model_validator(mode="after")
-    def _row_rules(self) -> Record:
+    def _row_rules(self) -> "Record":
         found = violations(self.row_rules, self.__dict__)
         if found:
             raise ValueError("; ".join(message for _, message in found))
