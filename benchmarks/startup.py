@@ -97,7 +97,7 @@ def main() -> None:
         ratio = median[case] / median[baseline]
         print(f"| {case} / {baseline} | {ratio:.2f} | {limit} | {'yes' if ratio <= limit else 'NO'} |")
     for case, baseline in REFERENCES:
-        print(f"| (reference) {case} / {baseline} | {median[case] / median[baseline]:.2f} | – | – |")
+        print(f"| (reference) {case} / {baseline} | {median[case] / median[baseline]:.2f} | none | - |")
 
 
 if __name__ == "__main__":
