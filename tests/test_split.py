@@ -148,3 +148,10 @@ def test_validate_does_not_import_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-2:] == ["0 False", "(1, 1)"]
+
+
+@pytest.mark.parametrize("parts", [1, 2])
+def test_a_header_without_rows_is_read_column_by_column(tmp_path: Path, parts: int) -> None:
+    path = _write(tmp_path / "t.csv", _rows()[:1])
+    result = _scan(path, parts, parquet=False)  # no StructuralError: the row-wise reader is not needed
+    assert (result.rows, result.problems) == (0, [])

@@ -619,13 +619,18 @@ _PARSE = {"newlines_in_values": True, "ignore_empty_lines": False}
 
 
 def _parquet_row_of(parquet: pq.ParquetFile, names: tuple[str, ...], key: tuple[Any, ...]) -> int | None:
-    """The first Parquet row whose primary key is ``key``, or None."""
-    keys = parquet.read(columns=list(names))
-    mask = pa.repeat(pa.scalar(True, pa.bool_()), keys.num_rows)
-    for name, value in zip(names, key, strict=True):
-        mask = pc.and_(mask, pc.fill_null(pc.equal(keys.column(name), value), False))
-    found = pc.indices_nonzero(mask)
-    return found[0].as_py() if len(found) else None
+    """The first Parquet row whose primary key is ``key``, or None (read one row group at a time)."""
+    before = 0
+    for group in range(parquet.metadata.num_row_groups):
+        keys = parquet.read_row_group(group, columns=list(names))
+        mask = pa.repeat(pa.scalar(True, pa.bool_()), keys.num_rows)
+        for name, value in zip(names, key, strict=True):
+            mask = pc.and_(mask, pc.fill_null(pc.equal(keys.column(name), value), False))
+        found = pc.indices_nonzero(mask)
+        if len(found):
+            return before + int(found[0].as_py())
+        before += keys.num_rows
+    return None
 
 
 def _scan_range(
@@ -647,6 +652,8 @@ def _scan_range(
         part.ragged = True
         return "skip"
 
+    if start >= end:
+        return part  # a header and no rows
     options = pv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
@@ -654,7 +661,8 @@ def _scan_range(
     with io.BufferedReader(_ByteRange(path, start, end), 1 << 20) as handle:
         reader = pv.open_csv(
             handle,
-            read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names),
+            # The ranges are the parallelism; pyarrow's own read-ahead threads only add memory.
+            read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, use_threads=False),
             parse_options=pv.ParseOptions(**_PARSE, invalid_row_handler=on_invalid_row),
             convert_options=options,
         )

@@ -1,0 +1,92 @@
+"""The least any pyarrow-based validator must spend on a package: hash every file, parse every CSV.
+
+Run by benchmarks/validate_scale.py as a reference beside `cecot-data validate`:
+
+    python benchmarks/floor.py PACKAGE_FOLDER
+
+It reads the descriptor, hashes each described file (CSV and Parquet) on one
+thread and parses each CSV file into string columns on two threads (two
+byte ranges cut after a newline, as the validator does), and checks nothing.
+A validator that checks every cell cannot be faster than this; the ratio of
+frictionless's time to this one bounds the speed-up any such validator can
+reach on this machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pv
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _parse(path: Path, start: int, end: int, names: list[str]) -> int:
+    with io.BufferedReader(_Slice(path, start, end), 1 << 20) as source:
+        reader = pv.open_csv(
+            source,
+            read_options=pv.ReadOptions(block_size=4 << 20, column_names=names),
+            parse_options=pv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
+        )
+        return sum(batch.num_rows for batch in reader)
+
+
+class _Slice(io.RawIOBase):
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._handle = path.open("rb")
+        self._handle.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        wanted = min(len(buffer), self._left)
+        got = self._handle.readinto(memoryview(buffer)[:wanted]) if wanted > 0 else 0
+        self._left -= got
+        return got
+
+
+def main() -> None:
+    root = Path(sys.argv[1])
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    files = []
+    for resource in descriptor["resources"]:
+        files.append(root / resource["path"])
+        if "cecot:parquet" in resource:
+            files.append(root / resource["cecot:parquet"]["path"])
+    with ThreadPoolExecutor(max_workers=1) as hasher, ThreadPoolExecutor(max_workers=2) as parsers:
+        hashes = [hasher.submit(_hash, path) for path in files]
+        rows = 0
+        for resource in descriptor["resources"]:
+            path = root / resource["path"]
+            names = [field["name"] for field in resource["schema"]["fields"]]
+            size = path.stat().st_size
+            with path.open("rb") as handle:
+                header_end = len(handle.readline())
+                handle.seek(max(header_end, size // 2))
+                handle.readline()
+                middle = min(handle.tell(), size)
+            ranges = [(a, b) for a, b in ((header_end, middle), (middle, size)) if a < b]
+            rows += sum(parsers.map(lambda r, p=path, n=names: _parse(p, r[0], r[1], n), ranges))
+        for future in hashes:
+            future.result()
+    print(rows)
+
+
+if __name__ == "__main__":
+    main()
