@@ -19,6 +19,7 @@ import io
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,15 +34,19 @@ def _hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _parse(path: Path, start: int, end: int, names: list[str]) -> int:
-    with io.BufferedReader(_Slice(path, start, end), 1 << 20) as source:
-        reader = pv.open_csv(
-            source,
-            read_options=pv.ReadOptions(block_size=4 << 20, column_names=names),
-            parse_options=pv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
-        )
-        return sum(batch.num_rows for batch in reader)
+def _open(path: Path, start: int, end: int, names: list[str], stack: ExitStack) -> pv.CSVStreamingReader:
+    # Opened on the main thread, iterated on a worker, as the validator does (see columnar._open_range).
+    source = stack.enter_context(io.BufferedReader(_Slice(path, start, end), 1 << 20))
+    return pv.open_csv(
+        source,
+        read_options=pv.ReadOptions(block_size=4 << 20, column_names=names, use_threads=False),
+        parse_options=pv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
+    )
+
+
+def _rows(reader: pv.CSVStreamingReader) -> int:
+    return sum(batch.num_rows for batch in reader)
 
 
 class _Slice(io.RawIOBase):
@@ -82,7 +87,9 @@ def main() -> None:
                 handle.readline()
                 middle = min(handle.tell(), size)
             ranges = [(a, b) for a, b in ((header_end, middle), (middle, size)) if a < b]
-            rows += sum(parsers.map(lambda r, p=path, n=names: _parse(p, r[0], r[1], n), ranges))
+            with ExitStack() as stack:
+                readers = [_open(path, a, b, names, stack) for a, b in ranges]
+                rows += sum(parsers.map(_rows, readers))
         for future in hashes:
             future.result()
     print(rows)

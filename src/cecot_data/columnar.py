@@ -18,6 +18,7 @@ import io
 import itertools
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -633,52 +634,54 @@ def _parquet_row_of(parquet: pq.ParquetFile, names: tuple[str, ...], key: tuple[
     return None
 
 
-def _scan_range(
-    path: Path,
-    start: int,
-    end: int,
-    model: type[Record],
-    rel: str,
-    keep: Iterable[str],
-    parquet_path: Path | None,
-    first: bool,
-) -> _Range:
-    """Parse and check rows of one byte range; compare them with the Parquet twin from where they start."""
-    part = _Range(TableChecker(model, rel, keep))
-    checker = part.checker
-    names = [c.name for c in checker.columns]
+def _open_range(path: Path, start: int, end: int, part: _Range, stack: ExitStack) -> pv.CSVStreamingReader | None:
+    """A CSV reader over one byte range (None for an empty range); ``stack`` closes its file.
+
+    Readers are opened on the calling thread and only iterated on the workers.
+    With pyarrow 26, a reader opened on a worker thread over a Python file
+    object made the process abort at exit now and then (std::terminate in an
+    Arrow thread; 6 of 60 runs of a ten-line reproduction, 0 of 200 when the
+    readers are opened on the main thread).
+    """
+    if start >= end:
+        return None  # a header and no rows
+    names = [c.name for c in part.checker.columns]
 
     def on_invalid_row(_: Any) -> str:
         part.ragged = True
         return "skip"
 
-    if start >= end:
-        return part  # a header and no rows
-    options = pv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    handle = stack.enter_context(io.BufferedReader(_ByteRange(path, start, end), 1 << 20))
+    return pv.open_csv(
+        handle,
+        # The ranges are the parallelism; pyarrow's own read-ahead threads only add memory.
+        read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, use_threads=False),
+        parse_options=pv.ParseOptions(**_PARSE, invalid_row_handler=on_invalid_row),
+        convert_options=pv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
     )
+
+
+def _scan_range(
+    part: _Range, reader: pv.CSVStreamingReader | None, model: type[Record], parquet_path: Path | None, first: bool
+) -> _Range:
+    """Check the rows of one byte range; compare them with the Parquet twin from where they start."""
+    checker = part.checker
     last: pa.RecordBatch | None = None
-    with io.BufferedReader(_ByteRange(path, start, end), 1 << 20) as handle:
-        reader = pv.open_csv(
-            handle,
-            # The ranges are the parallelism; pyarrow's own read-ahead threads only add memory.
-            read_options=pv.ReadOptions(block_size=BLOCK_BYTES, column_names=names, use_threads=False),
-            parse_options=pv.ParseOptions(**_PARSE, invalid_row_handler=on_invalid_row),
-            convert_options=options,
-        )
-        for batch in reader:
-            if part.ragged:
-                return part
-            if last is None and batch.num_rows and parquet_path is not None:
-                part.first_key = tuple(batch.column(name)[0].as_py() for name in model.primary_key)
-                parquet = pq.ParquetFile(parquet_path)
-                part.parquet_start = 0 if first else _parquet_row_of(parquet, model.primary_key, part.first_key)
-                if part.parquet_start is not None:
-                    part.feeder = ParquetFeeder(parquet, part.parquet_start)
-            twin = part.feeder.take(batch.num_rows) if part.feeder is not None else None
-            parquet_offset = None if part.parquet_start is None else part.parquet_start + checker.rows + 2
-            checker.add(batch.num_rows, *checker.check_batch(batch, checker.rows + 2, twin, parquet_offset))
-            last = batch if batch.num_rows else last
+    for batch in reader if reader is not None else ():
+        if part.ragged:
+            return part
+        if last is None and batch.num_rows and parquet_path is not None:
+            part.first_key = tuple(batch.column(name)[0].as_py() for name in model.primary_key)
+            parquet = pq.ParquetFile(parquet_path)
+            part.parquet_start = 0 if first else _parquet_row_of(parquet, model.primary_key, part.first_key)
+            if part.parquet_start is not None:
+                part.feeder = ParquetFeeder(parquet, part.parquet_start)
+        twin = part.feeder.take(batch.num_rows) if part.feeder is not None else None
+        parquet_offset = None if part.parquet_start is None else part.parquet_start + checker.rows + 2
+        checker.add(batch.num_rows, *checker.check_batch(batch, checker.rows + 2, twin, parquet_offset))
+        last = batch if batch.num_rows else last
     if last is not None:
         tail = last.slice(last.num_rows - 1)
         part.last_row_multiline = any(
@@ -709,16 +712,22 @@ def scan_csv(
     if parts is None:
         parts = WORKERS if path.stat().st_size >= SPLIT_BYTES else 1
     points = split_points(path, parts)
+    parts_found = [_Range(TableChecker(model, rel, keep)) for _ in points[1:]]
     try:
-        if len(points) == 2:
-            ranges = [_scan_range(path, points[0], points[1], model, rel, keep, parquet_path, first=True)]
-        else:
-            with ThreadPoolExecutor(max_workers=len(points) - 1) as pool:
-                futures = [
-                    pool.submit(_scan_range, path, a, b, model, rel, keep, parquet_path, index == 0)
-                    for index, (a, b) in enumerate(itertools.pairwise(points))
-                ]
-                ranges = [future.result() for future in futures]
+        with ExitStack() as stack:
+            readers = [
+                _open_range(path, a, b, part, stack)
+                for (a, b), part in zip(itertools.pairwise(points), parts_found, strict=True)
+            ]
+            if len(readers) == 1:
+                ranges = [_scan_range(parts_found[0], readers[0], model, parquet_path, first=True)]
+            else:
+                with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+                    futures = [
+                        pool.submit(_scan_range, part, reader, model, parquet_path, index == 0)
+                        for index, (part, reader) in enumerate(zip(parts_found, readers, strict=True))
+                    ]
+                    ranges = [future.result() for future in futures]
     except pa.ArrowInvalid as exc:
         if len(points) > 2:  # perhaps only because of a cut: say so from one pass
             return scan_csv(path, model, rel, keep, parquet_path, parts=1)
