@@ -107,14 +107,21 @@ class _CellCheck:
     message: Callable[[str], str]
 
 
-def _column_checks(col: Column, values: pa.Array, byte_lengths: pa.Array) -> tuple[list[_CellCheck], pa.Array | None]:
+def _lengths(values: pa.Array) -> tuple[pa.Array, int]:
+    """Byte length of every cell and the longest (cheap: read off the offsets)."""
+    lengths = pc.binary_length(values)
+    return lengths, pc.max(lengths).as_py() or 0
+
+
+def _column_checks(
+    col: Column, values: pa.Array, byte_lengths: pa.Array, longest: int
+) -> tuple[list[_CellCheck], pa.Array | None]:
     """The checks of one column, in pydantic's order, and its typed values (numbers) if any.
 
-    ``byte_lengths`` (cheap: read off the offsets) lets checks skip work: a text of
-    n bytes has at most n characters.
+    ``byte_lengths`` and ``longest`` (see :func:`_lengths`) let checks skip work:
+    a text of n bytes has at most n characters.
     """
     present = pc.greater(byte_lengths, 0)
-    longest = pc.max(byte_lengths).as_py() or 0
     checks: list[_CellCheck] = []
     typed: pa.Array | None = None
     if col.required:
@@ -381,10 +388,11 @@ class TableChecker:
         problems: list[Problem] = []
         n = batch.num_rows
         by_name = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
-        byte_lengths = {c.name: pc.binary_length(by_name[c.name]) for c in self.columns}
+        lengths = {c.name: _lengths(by_name[c.name]) for c in self.columns}
+        byte_lengths = {name: found[0] for name, found in lengths.items()}
         oversize = _falses(n)
         for col in self.columns:
-            if (pc.max(byte_lengths[col.name]).as_py() or 0) <= MAX_CELL_CHARS:
+            if lengths[col.name][1] <= MAX_CELL_CHARS:
                 continue  # no cell has that many bytes, so none has that many characters
             over = pc.greater(pc.utf8_length(by_name[col.name]), MAX_CELL_CHARS)
             for i in _true_indices(over):
@@ -408,11 +416,11 @@ class TableChecker:
             if distinct is not None:
                 # Checking each distinct value once is enough when none fails; when one
                 # does, the column is checked cell by cell below to say which rows.
-                few_checks, _ = _column_checks(col, distinct, pc.binary_length(distinct))
+                few_checks, _ = _column_checks(col, distinct, *_lengths(distinct))
                 if not any(pc.any(check.failed).as_py() for check in few_checks):
                     failed_by_column[col.name] = not_ok
                     continue
-            checks, numbers = _column_checks(col, values, byte_lengths[col.name])
+            checks, numbers = _column_checks(col, values, *lengths[col.name])
             if numbers is not None:
                 typed[col.name] = numbers
             failing = [check for check in checks if pc.any(pc.and_(check.failed, ok_rows)).as_py()]
