@@ -15,7 +15,6 @@ reach on this machine.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -35,35 +34,20 @@ def _hash(path: Path) -> str:
 
 
 def _open(path: Path, start: int, end: int, names: list[str], stack: ExitStack) -> pv.CSVStreamingReader:
-    # Opened on the main thread, iterated on a worker, as the validator does (see columnar._open_range).
-    source = stack.enter_context(io.BufferedReader(_Slice(path, start, end), 1 << 20))
-    return pv.open_csv(
-        source,
+    # As the validator reads a range (see columnar._open_range): an Arrow stream over an OSFile.
+    source = stack.enter_context(pa.OSFile(str(path)))
+    reader = pv.open_csv(
+        source.get_stream(start, end - start),
         read_options=pv.ReadOptions(block_size=4 << 20, column_names=names, use_threads=False),
         parse_options=pv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
     )
+    stack.callback(reader.close)
+    return reader
 
 
 def _rows(reader: pv.CSVStreamingReader) -> int:
     return sum(batch.num_rows for batch in reader)
-
-
-class _Slice(io.RawIOBase):
-    def __init__(self, path: Path, start: int, end: int) -> None:
-        super().__init__()
-        self._handle = path.open("rb")
-        self._handle.seek(start)
-        self._left = end - start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        wanted = min(len(buffer), self._left)
-        got = self._handle.readinto(memoryview(buffer)[:wanted]) if wanted > 0 else 0
-        self._left -= got
-        return got
 
 
 def main() -> None:
