@@ -8,7 +8,9 @@ word limit, range), and it checks row rules only on rows whose cells all
 passed, as the models do, so both engines report the same problems.
 
 Memory stays bounded: a batch is checked and dropped; only the columns that
-keys and cross-table rules need are kept for the whole table.
+keys and cross-table rules need are kept for the whole table. A large file is
+cut into byte ranges checked on separate threads (:func:`scan_csv`), with the
+same result as one pass.
 """
 
 from __future__ import annotations
@@ -359,10 +361,6 @@ class TableChecker:
         self.parquet_diff: str | None = None
         self._repetitive: dict[str, bool] = {}  # column -> repeats few values
 
-    def check(self, batch: pa.RecordBatch) -> None:
-        """Check one batch of string columns (header order) and keep its results."""
-        self.add(batch.num_rows, *self.check_batch(batch, self.rows + 2))  # first data row is row 2
-
     def add(self, rows: int, problems: list[Problem], kept: pa.RecordBatch | None, diff: str | None) -> None:
         """Record the results of one batch; batches must be added in file order."""
         self.rows += rows
@@ -379,7 +377,7 @@ class TableChecker:
         parquet_rows: pa.Table | None = None,
         parquet_offset: int | None = None,
     ) -> tuple[list[Problem], pa.RecordBatch | None, str | None]:
-        """Check one batch whose first row is row ``offset``; safe to run in several threads at once.
+        """Check one batch whose first row is row ``offset`` (one checker per thread).
 
         With ``parquet_rows`` (rows of the Parquet twin, the first being row
         ``parquet_offset``, by default ``offset``), also say where they differ
