@@ -64,6 +64,8 @@ def main() -> None:
         for resource in descriptor["resources"]:
             path = root / resource["path"]
             names = [field["name"] for field in resource["schema"]["fields"]]
+            # The cut of columnar.split_points, written out: importing cecot_data would
+            # import pydantic and the models, which is not work a validator must do.
             size = path.stat().st_size
             with path.open("rb") as handle:
                 header_end = len(handle.readline())

@@ -744,6 +744,6 @@ def _joined(ranges: list[_Range], compared: bool) -> ScanResult:
         diff = f"the Parquet file has more rows than the CSV ({before})"
     # In row order (stable, so a row's problems stay in column order), however the file was cut.
     problems.sort(key=lambda p: p.row or 0)
-    retained = pa.concat_tables(kept) if kept else ranges[0].checker.retained()
+    retained = pa.concat_tables(kept)  # one table per range, and there is always a range
     # A CSV with problems of its own is not compared: the comparison would only repeat them.
     return ScanResult(problems, retained, before, None if problems else diff)
