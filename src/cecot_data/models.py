@@ -106,7 +106,7 @@ EventRef = Annotated[Slug, References("events", "event_id")]
 CountRef = Annotated[Slug, References("population_counts", "count_id")]
 QuantityRef = Annotated[Slug, References("facility_quantities", "quantity_id")]
 
-Qualifier = Literal["exact", "approximate", "at_least", "at_most", "range", "vague"]
+Qualifier = Literal["exact", "approximate", "at_least", "at_most", "nearly", "range", "vague"]
 Basis = Literal["record", "estimate", "claim"]
 ClaimantKind = Literal[
     "government",
@@ -145,7 +145,8 @@ CLAIM_GROUP_FIELD = Field(
 _QUALIFIER_DOC = (
     "How the source states the figure: exact (a specific figure), approximate "
     "('about', 'some', 'roughly'), at_least ('more than', 'over', 'at least'), "
-    "at_most ('up to'), range ('65 to 70'), vague (words only, such as 'hundreds')."
+    "at_most ('up to', 'less than'), nearly ('nearly', 'almost', 'casi': below upper_bound but close to it, "
+    "never read as upper_bound or more), range ('65 to 70'), vague (words only, such as 'hundreds')."
 )
 _QUANTITY_UNIT = "that of the measure or attribute (people, places, percent, per 100,000, km, ha, ...)"
 _BASIS_DOC = (

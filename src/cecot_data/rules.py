@@ -97,6 +97,8 @@ QUALIFIER_SHAPES: dict[str, tuple[bool, bool, bool]] = {
     "approximate": (True, False, False),
     "at_least": (False, True, False),
     "at_most": (False, False, True),
+    # "nearly 300": below 300 and close to it; only the bound is a figure, so it never reads as 300.
+    "nearly": (False, False, True),
     "range": (False, True, True),
     "vague": (False, False, False),
 }
