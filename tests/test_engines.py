@@ -48,6 +48,13 @@ BAD_VALUES = (
     "word " * 45,
     "x" * 2001,
     "ÅÄÖ ünïcødé",
+    # wording that fixes a qualifier (the stated_as rule)
+    "nearly 300",
+    "casi 400",
+    "más de 40",
+    "up to 5",
+    "hasta esta fecha 454",
+    "nearly",
 )
 
 

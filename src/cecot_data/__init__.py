@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .views import as_of as as_of
     from .views import claim_groups as claim_groups
     from .views import claims as claims
+    from .views import coverage_by_series as coverage_by_series
 
 _LAZY = {
     "CecotDataError": "errors",
@@ -57,6 +58,7 @@ _LAZY = {
     "as_of": "views",
     "claim_groups": "views",
     "claims": "views",
+    "coverage_by_series": "views",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

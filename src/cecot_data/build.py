@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .coverage import COVERAGE_PROPERTY, series_coverage
 from .csv_files import Problem, parse_csv, to_csv_text
 from .models import MODELS, MODELS_BY_TABLE, Record, Source
 from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
@@ -143,8 +144,17 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def descriptor(root: Path, version: str, sources: list[Source], released: str | None = None) -> dict[str, Any]:
-    """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``."""
+def descriptor(
+    root: Path,
+    version: str,
+    sources: list[Source],
+    released: str | None = None,
+    coverage: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``.
+
+    ``coverage`` (see :func:`cecot_data.coverage.series_coverage`) goes under ``cecot:coverage``.
+    """
     resources = []
     for model in MODELS:
         csv_rel = f"datasets/{model.table_name}.csv"
@@ -192,7 +202,7 @@ def descriptor(root: Path, version: str, sources: list[Source], released: str | 
             "(CECOT), the country's mass incarceration under the state of exception declared in "
             "March 2022, and the 2025 transfers of immigrants from the United States to CECOT under "
             "the Alien Enemies Act. Every row cites a source and a short verbatim quote; figures keep "
-            "their qualifier (exact, approximate, at least, at most, range, vague), dates keep their "
+            "their qualifier (exact, approximate, at least, at most, nearly, range, vague), dates keep their "
             "precision (EDTF), and conflicting claims are kept as separate rows. No personal data "
             "about detained or deported individuals."
         ),
@@ -216,6 +226,7 @@ def descriptor(root: Path, version: str, sources: list[Source], released: str | 
             for s in sorted(sources, key=lambda s: s.source_id)
             if s.url is not None
         ],
+        **({COVERAGE_PROPERTY: coverage} if coverage is not None else {}),
         "resources": resources,
     }
 
@@ -271,7 +282,8 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
         # The descriptor hashes the files above; it cannot be judged until they are current.
         return result
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
-    package = descriptor(root, project_version(root), sources, release_date(root))
+    coverage = [c.as_json() for c in series_coverage(tables)]
+    package = descriptor(root, project_version(root), sources, release_date(root), coverage)
     outputs = {DESCRIPTOR: _json_text(package), **metadata_files(root, package, tables, sources)}
     for rel, text in outputs.items():
         path = root / rel
@@ -294,7 +306,7 @@ def metadata_files(
     counts = {name: len(rows) for name, rows in tables.items()}
     kinds: dict[str, int] = dict(Counter(str(s.source_kind) for s in sources))
     return {
-        "croissant.json": _json_text(croissant(package, sources)),
+        "croissant.json": _json_text(croissant(package, sources, tables)),
         "schema-org.jsonld": _json_text(schema_org(package, sources, tables)),
         "CITATION.cff": citation_cff(package),
         "DATASHEET.md": datasheet(package, counts, kinds, template),

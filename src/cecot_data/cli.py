@@ -41,15 +41,23 @@ def _cmd_info(_: argparse.Namespace) -> int:
     from .loaders import TABLE_NAMES, datapackage_path, load_table
     from .models import MODELS_BY_TABLE
     from .schema import table_description
+    from .views import coverage_by_series
 
     _out(f"cecot-data {__version__}: El Salvador's CECOT, mass incarceration, and the 2025 US transfers")
     _out(f"Data licence: {DATA_LICENSE['name']}   Code licence: {CODE_LICENSE['name']}")
     _out()
     _out("Tables:")
     width = max(len(n) for n in TABLE_NAMES)
-    for name in TABLE_NAMES:
-        rows = len(load_table(name))
-        _out(f"  {name:<{width}}  {rows:>5} rows  {table_description(MODELS_BY_TABLE[name])}")
+    tables = {name: load_table(name) for name in TABLE_NAMES}
+    for name, records in tables.items():
+        _out(f"  {name:<{width}}  {len(records):>5} rows  {table_description(MODELS_BY_TABLE[name])}")
+    _out()
+    _out("Coverage (first and last date the rows cover; newest source cited):")
+    covered = coverage_by_series()
+    width = max(len(c.series_id) for c in covered)
+    for c in covered:
+        period = f"{c.first or '?'} to {c.last or '?'}"
+        _out(f"  {c.series_id:<{width}}  {c.rows:>4} rows  {period:<24}  newest source {c.newest_source or '?'}")
     _out()
     _out(f"Descriptor: {datapackage_path()}")
     _out(

@@ -37,6 +37,7 @@ from .models import TEXT_PATTERN
 from .rules import (
     BOUND_FIELDS,
     QUALIFIER_SHAPES,
+    QUALIFIER_WORDS,
     WHITESPACE_RUN,
     DateOrder,
     Differ,
@@ -45,6 +46,7 @@ from .rules import (
     NamesFieldOf,
     QualifierShape,
     Together,
+    WordingFitsQualifier,
 )
 from .schema import Column, columns
 
@@ -254,6 +256,12 @@ def _date_order_message(rule: DateOrder, first: pa.Array, second: pa.Array) -> C
 
 def _implies_message(rule: Implies, values: pa.Array) -> Callable[[int], str]:
     return lambda i: rule.message(values[i].as_py())
+
+
+def _wording_message(
+    rule: WordingFitsQualifier, words: str, allowed: frozenset[str], qualifier: pa.Array
+) -> Callable[[int], str]:
+    return lambda i: rule.message(words, allowed, qualifier[i].as_py())
 
 
 def _exactly_one_message(rule: ExactlyOne, count: pa.Array) -> Callable[[int], str]:
@@ -499,6 +507,19 @@ class TableChecker:
                 report(mask, rule.first, _date_order_message(rule, first, second))
             elif isinstance(rule, QualifierShape):
                 self._qualifier_shape(cols, typed, present, report)
+            elif isinstance(rule, WordingFitsQualifier):
+                qualifier = cols["qualifier"]
+                flagged = _falses(len(qualifier))
+                for words, pattern, allowed in QUALIFIER_WORDS:
+                    said = pc.match_substring_regex(cols[rule.field], pattern, ignore_case=True)
+                    wrong = pc.and_(said, pc.invert(pc.is_in(qualifier, value_set=pa.array(sorted(allowed)))))
+                    # One problem a row, for the first class of words it breaks (as the row engine reports).
+                    report(
+                        pc.and_(wrong, pc.invert(flagged)),
+                        "qualifier",
+                        _wording_message(rule, words, allowed, qualifier),
+                    )
+                    flagged = pc.or_(flagged, wrong)
             elif isinstance(rule, Implies):
                 hit = pc.is_in(cols[rule.field], value_set=pa.array(sorted(rule.values), pa.string()))
                 then = str(rule.then_value).lower() if isinstance(rule.then_value, bool) else str(rule.then_value)

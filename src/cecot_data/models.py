@@ -29,6 +29,7 @@ from .rules import (
     QualifierShape,
     Rule,
     Together,
+    WordingFitsQualifier,
     too_many_words,
     violations,
 )
@@ -205,7 +206,10 @@ class QuantityClaim(Record):
     )
     upper_bound: NonNegative | None = Field(
         default=None,
-        description="Highest value the claim allows (at_most, range); null when it sets none.",
+        description=(
+            "Highest value the claim allows (at_most, range; for nearly, the figure the claim stays just "
+            "under); null when it sets none."
+        ),
         json_schema_extra={"unit": _QUANTITY_UNIT},
     )
     qualifier: Qualifier = Field(description=_QUALIFIER_DOC)
@@ -223,7 +227,7 @@ class QuantityClaim(Record):
     claimant_kind: ClaimantKind = Field(description="What kind of body the claimant is.")
     claim_group: Slug | None = CLAIM_GROUP_FIELD
 
-    row_rules: ClassVar[tuple[Rule, ...]] = (QualifierShape(),)
+    row_rules: ClassVar[tuple[Rule, ...]] = (QualifierShape(), WordingFitsQualifier("stated_as"))
 
 
 class Source(Record):

@@ -101,7 +101,10 @@ _QUALIFIER_LABELS: dict[str, str] = {
     "range": "range (lower to upper bound)",
     "at_least": "at least (lower bound)",
     "at_most": "at most (upper bound)",
+    "nearly": "nearly (just under the bound)",
 }
+# Claims drawn as an arrow from their bound: up for a lower bound, down for an upper one.
+_BOUND_DIRECTION: dict[str, int] = {"at_least": 1, "at_most": -1, "nearly": -1}
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +204,7 @@ def _series(measure: str) -> list[SeriesPoint]:
 def population_series() -> list[SeriesPoint]:
     """Every non-vague country-wide ``prison_population`` claim, oldest ``as_of`` first, undated last.
 
-    >>> {p.qualifier for p in population_series()} <= {"exact", "approximate", "at_least", "at_most", "range"}
+    >>> {p.qualifier for p in population_series()} <= {"exact", "approximate", "at_least", "at_most", "nearly", "range"}
     True
     """
     return _series("prison_population")
@@ -289,7 +292,7 @@ def _figure_text(point: SeriesPoint) -> str:
     """The claim in a few characters: 36,000; ≈40,000; ≥261; ≤40,000; 65-70 (with an en dash)."""
     if point.qualifier == "range" and point.lower_bound is not None and point.upper_bound is not None:
         return f"{_format_number(point.lower_bound)}\N{EN DASH}{_format_number(point.upper_bound)}"
-    prefix = {"approximate": "≈", "at_least": "≥", "at_most": "≤"}.get(point.qualifier, "")
+    prefix = {"approximate": "≈", "at_least": "≥", "at_most": "≤", "nearly": "<"}.get(point.qualifier, "")
     return prefix + _format_number(point.anchor)
 
 
@@ -414,9 +417,9 @@ def _qualifier_style(qualifier: str, colour: str) -> dict[str, Any]:
         return {"marker": "o", "markersize": 6, "markerfacecolor": colour, "markeredgecolor": "white", "mew": 0.6}
     if qualifier == "approximate":
         return {"marker": "D", "markersize": 5.5, "markerfacecolor": "white", "markeredgecolor": colour, "mew": 1.5}
-    if qualifier in ("at_least", "at_most"):
+    if qualifier in _BOUND_DIRECTION:
         return {
-            "marker": _arrow_marker(1 if qualifier == "at_least" else -1),
+            "marker": _arrow_marker(_BOUND_DIRECTION[qualifier]),
             "markersize": 22,
             "markerfacecolor": "none",
             "markeredgecolor": colour,
@@ -578,7 +581,7 @@ def _label_values(ax: Axes, dated: Sequence[SeriesPoint], x_of: dict[str, float]
         ]
         if p.qualifier == "at_least":  # the arrow goes up from the bound: beside the arrow, or below the bound
             options = [((12, 5), "left", "center"), ((-12, 5), "right", "center"), ((0, -12), "center", "top")]
-        if p.qualifier == "at_most":  # and down from it
+        if _BOUND_DIRECTION.get(p.qualifier) == -1:  # and down from it
             options = [((12, -5), "left", "center"), ((-12, -5), "right", "center"), ((0, 12), "center", "bottom")]
         occupied.place(
             _figure_text(p),
@@ -655,7 +658,7 @@ def _qualifier_legend(ax: Axes, points: Sequence[SeriesPoint], colour_handles: l
             handle = Line2D([], [], color="#444444", linewidth=1.8, marker="_", markersize=9, mew=1.8, label=label)
         else:
             style = _qualifier_style(qualifier, "#444444")
-            if qualifier in ("at_least", "at_most"):
+            if qualifier in _BOUND_DIRECTION:
                 style["markersize"] = 16
             handle = Line2D([], [], linestyle="none", label=label, **style)
         shapes.append(handle)

@@ -138,6 +138,113 @@ class QualifierShape:
         return None
 
 
+# Words that fix how a figure may be qualified. Each entry: what the words say, a pattern over the
+# source's own words (``stated_as``), and the qualifiers those words allow. A letter class stands
+# for a word boundary so that Python's ``re`` and the columnar engine's RE2 match alike.
+_NOT_LETTER = "[^A-Za-z\u00c0-\u024f]"
+
+
+def _words(*words: str) -> str:
+    return f"(^|{_NOT_LETTER})({'|'.join(words)})({_NOT_LETTER}|$)"
+
+
+QUALIFIER_WORDS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    (
+        "nearly",
+        _words("nearly", "almost", "just under", "casi", "poco menos de", "quasi"),
+        frozenset({"nearly"}),
+    ),
+    (
+        "more than",
+        _words(
+            "more than",
+            "over",
+            "at least",
+            "upwards of",
+            "exceeds?",
+            "exceeding",
+            "in excess of",
+            "más de",
+            "mas de",
+            "al menos",
+            "por lo menos",
+            "superior a",
+            "superiores a",
+            "supera",
+            "superan",
+            "minstens",
+            "più di",
+            "almeno",
+            "ponad",
+        ),
+        frozenset({"at_least"}),
+    ),
+    (
+        "up to",
+        # "hasta" and "up to" also open dates ("hasta esta fecha"): only before a figure do they bound it.
+        _words(
+            "up to [0-9]",
+            "less than",
+            "fewer than",
+            "under [0-9]",
+            "at most",
+            "hasta( (los|las|el|unos|unas))? [0-9]",
+            "menos de",
+            "a lo sumo",
+        ),
+        frozenset({"at_most", "nearly"}),
+    ),
+    (
+        "about",
+        _words(
+            "about",
+            "around",
+            "approximately",
+            "roughly",
+            "some",
+            "circa",
+            "an estimated",
+            "aproximadamente",
+            "alrededor de",
+            "cerca de",
+            "unos",
+            "unas",
+            "aprox",
+        ),
+        frozenset({"approximate", "range", "vague"}),
+    ),
+    (
+        "reached",
+        _words("reached", "reaches", "alcanzó", "alcanza", "alcanzan", "llegó a", "ya suman", "asciende a"),
+        frozenset({"exact", "approximate", "at_least"}),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class WordingFitsQualifier:
+    """A figure's own words (``field``, e.g. stated_as) allow its qualifier: "nearly 300" is never exact."""
+
+    field: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("qualifier", self.field)
+
+    def message(self, words: str, allowed: frozenset[str], qualifier: str) -> str:
+        needs = " or ".join(sorted(allowed))
+        return f"{self.field} says {words!r}, which needs qualifier {needs}, not {qualifier!r}"
+
+    def check(self, row: Mapping[str, Any]) -> str | None:
+        text, qualifier = row.get(self.field), row.get("qualifier")
+        if not isinstance(text, str) or not isinstance(qualifier, str):
+            return None
+        for words, pattern, allowed in QUALIFIER_WORDS:
+            if qualifier not in allowed and re.search(pattern, text, re.IGNORECASE):
+                return self.message(words, allowed, qualifier)
+        return None
+
+
 @dataclass(frozen=True)
 class Implies:
     """When ``field`` takes one of ``values``, ``then_field`` must equal ``then_value``."""
@@ -204,7 +311,7 @@ class NamesFieldOf:
         return None
 
 
-Rule = Together | Differ | DateOrder | QualifierShape | Implies | ExactlyOne | NamesFieldOf
+Rule = Together | Differ | DateOrder | QualifierShape | WordingFitsQualifier | Implies | ExactlyOne | NamesFieldOf
 
 
 def violations(rules: tuple[Rule, ...], row: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from . import edtf
+from .coverage import COVERAGE_PROPERTY, edtf_bounds
 from .models import MODELS_BY_TABLE, QUOTE_MAX_WORDS, WEAK_SOURCE_KINDS, QuantityClaim, Record, Source
 from .schema import Column, column_names, columns
 
@@ -151,7 +151,7 @@ DATA_COLLECTION_MISSING_DATA = (
 
 PREPROCESSING: tuple[str, ...] = (
     "Figures are stored as the source states them: a value (for a single figure) or lower and upper "
-    "bounds, a qualifier (exact, approximate, at_least, at_most, range, vague), the source's own "
+    "bounds, a qualifier (exact, approximate, at_least, at_most, nearly, range, vague), the source's own "
     "words (stated_as), the basis (record, estimate, claim) and the claimant.",
     "Dates are EDTF strings at the precision the source gives; the Parquet files add derived "
     "earliest, latest and precision columns for each of them.",
@@ -338,7 +338,9 @@ def _croissant_field(table: str, column: Column, file_id: str) -> dict[str, Any]
     return field
 
 
-def croissant(descriptor: dict[str, Any], sources: Sequence[Source]) -> dict[str, Any]:
+def croissant(
+    descriptor: dict[str, Any], sources: Sequence[Source], facts: Mapping[str, Sequence[Record]] | None = None
+) -> dict[str, Any]:
     """Croissant 1.1 JSON-LD for the package, with the Responsible-AI block.
 
     One ``cr:FileObject`` per CSV resource (``contentUrl`` is the path relative
@@ -346,7 +348,9 @@ def croissant(descriptor: dict[str, Any], sources: Sequence[Source]) -> dict[str
     ``cr:RecordSet`` per table with a ``cr:Field`` per column, the primary key
     as ``key`` and every foreign key into another table as ``references``.
     ``sources`` gives the languages and the curators' access dates
-    (``rai:dataCollectionTimeFrame``, spelt as mlcroissant reads it).
+    (``rai:dataCollectionTimeFrame``, spelt as mlcroissant reads it); ``facts``
+    (table name → records), when given, the temporal coverage, and the
+    descriptor's computed coverage one part per series.
     """
     distribution: list[dict[str, Any]] = []
     record_sets: list[dict[str, Any]] = []
@@ -395,6 +399,12 @@ def croissant(descriptor: dict[str, Any], sources: Sequence[Source]) -> dict[str
     released = _release_date(descriptor)
     if released is not None:
         out["datePublished"] = released
+    coverage = temporal_coverage(facts) if facts is not None else None
+    if coverage is not None:
+        out["temporalCoverage"] = coverage
+    parts = series_parts(descriptor)
+    if parts:
+        out["hasPart"] = [{**part, "@type": "sc:Dataset"} for part in parts]
     accessed = sorted(s.accessed_on for s in sources if s.accessed_on is not None)
     out.update(
         {
@@ -427,17 +437,6 @@ def croissant(descriptor: dict[str, Any], sources: Sequence[Source]) -> dict[str
 # schema.org
 
 
-def _edtf_bounds(values: Sequence[str]) -> str | None:
-    """The EDTF interval from the earliest to the latest of ``values``, each end at its own precision."""
-    if not values:
-        return None
-    # Order by calendar span; on a tie prefer the coarser text, which claims no more than the data says.
-    start = min(values, key=lambda v: (edtf.parse(v).earliest, len(v.partition("/")[0])))
-    end = max(values, key=lambda v: (edtf.parse(v).latest, -len(v.rpartition("/")[2])))
-    start_text, end_text = start.partition("/")[0], end.rpartition("/")[2]
-    return start_text if start_text == end_text else f"{start_text}/{end_text}"
-
-
 def temporal_coverage(facts: Mapping[str, Sequence[Record]]) -> str | None:
     """EDTF interval spanned by the dates of what the tables describe (see ``COVERAGE_DATE_COLUMNS``)."""
     values = [
@@ -446,7 +445,33 @@ def temporal_coverage(facts: Mapping[str, Sequence[Record]]) -> str | None:
         for record in facts.get(table, ())
         if isinstance(value := getattr(record, column), str)
     ]
-    return _edtf_bounds(values)
+    bounds = edtf_bounds(values)
+    if bounds is None:
+        return None
+    return bounds[0] if bounds[0] == bounds[1] else f"{bounds[0]}/{bounds[1]}"
+
+
+def series_parts(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One schema.org ``Dataset`` per series of the record, from the descriptor's computed coverage.
+
+    The rows of a series are a subset of one table; the part says which, how many, what period they
+    cover and the publication date of the newest source they cite.
+    """
+    parts = []
+    for cov in descriptor.get(COVERAGE_PROPERTY, ()):
+        if cov["rows"] == 0:
+            continue
+        newest = f"; the newest source cited was published {cov['newestSource']}" if cov["newestSource"] else ""
+        part: dict[str, Any] = {
+            "@type": "Dataset",
+            "identifier": cov["series"],
+            "name": cov["title"],
+            "description": f"{cov['rows']} rows of the {cov['table']} table{newest}.",
+        }
+        if cov["first"] and cov["last"]:
+            part["temporalCoverage"] = cov["first"] if cov["first"] == cov["last"] else f"{cov['first']}/{cov['last']}"
+        parts.append(part)
+    return parts
 
 
 def country_codes(facts: Mapping[str, Sequence[Record]]) -> list[str]:
@@ -559,6 +584,7 @@ def schema_org(
     coverage = temporal_coverage(facts)
     if coverage is not None:
         out["temporalCoverage"] = coverage
+    out["hasPart"] = series_parts(descriptor)
     codes = country_codes(facts)
     if codes:
         out["spatialCoverage"] = [_place(code) for code in codes]

@@ -2,21 +2,37 @@
 
 :func:`as_of` answers "what did the record look like on this day": figures
 already reported, instruments in force, events that had happened, facilities
-open. :func:`claims` lists every row that makes a claim about the same thing
-(rows sharing a ``claim_group``), so disagreements read side by side.
+operating. :func:`claims` lists every row that makes a claim about the same
+thing (rows sharing a ``claim_group``), so disagreements read side by side.
 
 Dates here are EDTF spans; a row counts only when it is *certainly* inside
 the window: an event dated "2022-03" is not yet "up to 2022-03-10".
+
+**One rule for unknown dates.** A facility or instrument whose start is not
+recorded (no ``opened_on``; no ``in_force_from``, enactment, signature or
+publication date) counts from the first dated record of it: the publication
+of the source its row cites, or the earliest count, event or relation that
+involves it. A facility also counts from the first record of it operating
+when that comes before its stated opening (a year-precision opening of
+"2023" does not hide a count dated March 2023). An unknown end means "still
+standing": a facility without ``closed_on`` stays, an instrument without
+``in_force_until`` stays until an order in force vacates, reverses or
+supersedes it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from . import edtf
+from .coverage import SeriesCoverage, series_coverage
 from .loaders import (
+    load_event_facilities,
+    load_event_instruments,
     load_events,
     load_facilities,
     load_facility_quantities,
@@ -31,6 +47,13 @@ from .models import Event, Facility, FacilityQuantity, LegalInstrument, Populati
 # recorded here are partial and temporary (a TRO barring removals of one class), so the
 # stayed instrument still stands; the relation itself remains in the data.
 ENDING_RELATIONS = frozenset({"vacates", "reverses", "supersedes"})
+
+# Counts at a facility that show it holding people (a capacity may be a plan's).
+OPERATING_MEASURES = frozenset(
+    {"prison_population", "deaths_in_custody", "occupancy_percent", "overcrowding_percent", "people_transferred"}
+)
+# Event links that put people at a facility (a "subject" may be a plan or an announcement).
+OPERATING_ROLES = frozenset({"location", "origin", "destination"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,11 @@ def _earliest(text: str | None) -> date | None:
     return edtf.parse(text).earliest if text else None
 
 
+def _first(days: Iterable[date | None]) -> date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
 def _reported_on(sources: dict[str, Source]) -> dict[str, date | None]:
     """For each source, the last day by which it was certainly published (the earlier of copy and original)."""
     out: dict[str, date | None] = {}
@@ -69,18 +97,14 @@ def _reported_on(sources: dict[str, Source]) -> dict[str, date | None]:
         days = [_latest(source.published_on)]
         if source.original_source_id and source.original_source_id in sources:
             days.append(_latest(sources[source.original_source_id].published_on))
-        known = [d for d in days if d is not None]
-        out[source.source_id] = min(known) if known else None
+        out[source.source_id] = _first(days)
     return out
 
 
-def _known_by(record: PopulationCount | FacilityQuantity, reported: dict[str, date | None], on: date) -> bool:
-    """Published by ``on``; without a source date, the figure's own date must be over by then."""
+def _known_from(record: PopulationCount | FacilityQuantity, reported: dict[str, date | None]) -> date | None:
+    """The day a figure is certainly public: its source's; without a source date, the end of its own as_of."""
     published = reported.get(record.source_id)
-    if published is not None:
-        return published <= on
-    as_of = _latest(record.as_of)
-    return as_of is not None and as_of <= on
+    return published if published is not None else _latest(record.as_of)
 
 
 def instrument_start(instrument: LegalInstrument) -> str | None:
@@ -91,6 +115,91 @@ def instrument_start(instrument: LegalInstrument) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Span:
+    """The certain first and last day of a row's standing; None for an unknown start (never) or end (open)."""
+
+    start: date | None
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.start is not None and self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """Per-row spans, computed once: :func:`as_of` then filters by day."""
+
+    facilities: tuple[tuple[Facility, _Span], ...]
+    quantities: tuple[tuple[FacilityQuantity, date | None], ...]
+    counts: tuple[tuple[PopulationCount, date | None], ...]
+    instruments: dict[str, tuple[LegalInstrument, _Span]]
+    ended_by: dict[str, tuple[str, ...]]
+    events: tuple[tuple[Event, date], ...]
+
+
+def _facility_spans(reported: dict[str, date | None]) -> tuple[tuple[Facility, _Span], ...]:
+    events = {e.event_id: e for e in load_events()}
+    operating: dict[str, list[date | None]] = {}
+    for count in load_population_counts():
+        if count.facility_id and count.measure in OPERATING_MEASURES:
+            day = _latest(count.as_of) if count.as_of else reported.get(count.source_id)
+            operating.setdefault(count.facility_id, []).append(day)
+    for link in load_event_facilities():
+        if link.role in OPERATING_ROLES:
+            operating.setdefault(link.facility_id, []).append(_latest(events[link.event_id].occurred_on))
+    out = []
+    for facility in load_facilities():
+        evidence = operating.get(facility.facility_id, [])
+        if facility.opened_on:
+            start = _first([_latest(facility.opened_on), *evidence])
+        else:
+            # Unknown opening: from the first record of it (its own source, or a count or event at it).
+            start = _first([reported.get(facility.source_id), *evidence])
+        # A closure day is the first day it no longer operates.
+        closed = _earliest(facility.closed_on)
+        end = closed.fromordinal(closed.toordinal() - 1) if closed is not None else None
+        out.append((facility, _Span(start, end)))
+    return tuple(out)
+
+
+def _instrument_spans(reported: dict[str, date | None]) -> dict[str, tuple[LegalInstrument, _Span]]:
+    instruments = load_legal_instruments()
+    records: dict[str, list[date | None]] = {}
+    events = {e.event_id: e for e in load_events()}
+    for link in load_event_instruments():
+        records.setdefault(link.instrument_id, []).append(_latest(events[link.event_id].occurred_on))
+    out = {}
+    for instrument in instruments:
+        start_text = instrument_start(instrument)
+        if start_text is not None:
+            start = _latest(start_text)
+        else:
+            # Unknown start: from the first record of it (its own source, or an event involving it).
+            start = _first([reported.get(instrument.source_id), *records.get(instrument.instrument_id, [])])
+        # in_force_until is the last day in force; only its certain part counts.
+        out[instrument.instrument_id] = (instrument, _Span(start, _earliest(instrument.in_force_until)))
+    return out
+
+
+@cache
+def _timeline() -> _Timeline:
+    reported = _reported_on({s.source_id: s for s in load_sources()})
+    instruments = _instrument_spans(reported)
+    ended_by: dict[str, list[str]] = {}
+    for relation in load_instrument_relations():
+        if relation.relation in ENDING_RELATIONS:
+            ended_by.setdefault(relation.target_instrument_id, []).append(relation.instrument_id)
+    return _Timeline(
+        facilities=_facility_spans(reported),
+        quantities=tuple((q, _known_from(q, reported)) for q in load_facility_quantities()),
+        counts=tuple((c, _known_from(c, reported)) for c in load_population_counts()),
+        instruments=instruments,
+        ended_by={target: tuple(enders) for target, enders in ended_by.items()},
+        events=tuple((e, edtf.parse(e.occurred_on).latest) for e in load_events()),
+    )
+
+
 def as_of(on: date | str) -> Snapshot:
     """The record as it stood at the end of day ``on`` (a date or 'YYYY-MM-DD').
 
@@ -98,50 +207,51 @@ def as_of(on: date | str) -> Snapshot:
       source's date, or its original's if earlier); a figure whose source is
       undated counts once its own ``as_of`` is over;
     - legal instruments: in force that day: started (``in_force_from``, else
-      enacted/signed/published) and not ended by ``in_force_until`` or by an
-      instrument in force that vacates, reverses or supersedes it;
-    - events: certainly over by then; facilities: opened and not closed.
+      enacted/signed/published), not past ``in_force_until`` (its last day in
+      force), and not ended by an instrument in force that vacates, reverses
+      or supersedes it;
+    - events: certainly over by then; facilities: operating (opened, or first
+      recorded operating, and not closed).
+
+    A start that is not recorded counts from the first dated record of the row
+    (see the module's docstring).
 
     >>> snapshot = as_of("2025-03-01")
     >>> any(i.instrument_id == "us-proclamation-10903" for i in snapshot.legal_instruments)
     False
     """
     day = _day(on)
-    sources = {s.source_id: s for s in load_sources()}
-    reported = _reported_on(sources)
-    instruments = load_legal_instruments()
-    by_id = {i.instrument_id: i for i in instruments}
-    ended_by: dict[str, list[LegalInstrument]] = {}
-    for relation in load_instrument_relations():
-        if relation.relation in ENDING_RELATIONS and relation.instrument_id in by_id:
-            ended_by.setdefault(relation.target_instrument_id, []).append(by_id[relation.instrument_id])
+    timeline = _timeline()
 
-    def in_force(instrument: LegalInstrument, seen: frozenset[str] = frozenset()) -> bool:
-        start = _latest(instrument_start(instrument))
-        if start is None or start > day:
-            return False
-        until = _earliest(instrument.in_force_until)
-        if until is not None and until <= day:
+    def in_force(instrument_id: str, seen: frozenset[str] = frozenset()) -> bool:
+        if not timeline.instruments[instrument_id][1].covers(day):
             return False
         # An order that vacated this one ends it only while that order itself stands.
-        seen = seen | {instrument.instrument_id}
+        seen = seen | {instrument_id}
         return not any(
-            ender.instrument_id not in seen and in_force(ender, seen)
-            for ender in ended_by.get(instrument.instrument_id, [])
+            ender not in seen and ender in timeline.instruments and in_force(ender, seen)
+            for ender in timeline.ended_by.get(instrument_id, ())
         )
-
-    def open_on(facility: Facility) -> bool:
-        opened, closed = _latest(facility.opened_on), _earliest(facility.closed_on)
-        return opened is not None and opened <= day and (closed is None or closed > day)
 
     return Snapshot(
         on=day,
-        facilities=[f for f in load_facilities() if open_on(f)],
-        facility_quantities=[q for q in load_facility_quantities() if _known_by(q, reported, day)],
-        population_counts=[c for c in load_population_counts() if _known_by(c, reported, day)],
-        legal_instruments=[i for i in instruments if in_force(i)],
-        events=[e for e in load_events() if edtf.parse(e.occurred_on).latest <= day],
+        facilities=[f for f, span in timeline.facilities if span.covers(day)],
+        facility_quantities=[q for q, known in timeline.quantities if known is not None and known <= day],
+        population_counts=[c for c, known in timeline.counts if known is not None and known <= day],
+        legal_instruments=[i for i_id, (i, _) in timeline.instruments.items() if in_force(i_id)],
+        events=[e for e, over in timeline.events if over <= day],
     )
+
+
+def coverage_by_series() -> list[SeriesCoverage]:
+    """What each series of the record covers: rows, first and last date, newest source cited.
+
+    >>> [c.series_id for c in coverage_by_series()][:2]
+    ['state-of-exception', 'other-salvadoran-law']
+    """
+    from .loaders import TABLE_NAMES, load_table
+
+    return series_coverage({name: load_table(name) for name in TABLE_NAMES})
 
 
 Claim = PopulationCount | FacilityQuantity | Event
