@@ -510,14 +510,14 @@ class TableChecker:
             elif isinstance(rule, WordingFitsQualifier):
                 qualifier = cols["qualifier"]
                 flagged = _falses(len(qualifier))
-                for words, pattern, allowed in QUALIFIER_WORDS:
-                    said = pc.match_substring_regex(cols[rule.field], pattern, ignore_case=True)
-                    wrong = pc.and_(said, pc.invert(pc.is_in(qualifier, value_set=pa.array(sorted(allowed)))))
+                for words in QUALIFIER_WORDS:
+                    said = pc.match_substring_regex(cols[rule.field], words.pattern, ignore_case=True)
+                    wrong = pc.and_(said, pc.invert(pc.is_in(qualifier, value_set=pa.array(sorted(words.allowed)))))
                     # One problem a row, for the first class of words it breaks (as the row engine reports).
                     report(
                         pc.and_(wrong, pc.invert(flagged)),
                         "qualifier",
-                        _wording_message(rule, words, allowed, qualifier),
+                        _wording_message(rule, words.label, words.allowed, qualifier),
                     )
                     flagged = pc.or_(flagged, wrong)
             elif isinstance(rule, Implies):

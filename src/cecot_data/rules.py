@@ -44,6 +44,9 @@ class Together:
     def fields(self) -> tuple[str, ...]:
         return (self.first, self.second)
 
+    def summary(self) -> str:
+        return f"`{self.first}` and `{self.second}` are given together or not at all."
+
     def message(self) -> str:
         return f"{self.first} and {self.second} must be given together"
 
@@ -61,6 +64,9 @@ class Differ:
     @property
     def fields(self) -> tuple[str, ...]:
         return (self.first, self.second)
+
+    def summary(self) -> str:
+        return f"`{self.first}` differs from `{self.second}`."
 
     def message(self) -> str:
         return f"{self.first} must differ from {self.second}"
@@ -80,6 +86,9 @@ class DateOrder:
     @property
     def fields(self) -> tuple[str, ...]:
         return (self.first, self.second)
+
+    def summary(self) -> str:
+        return f"`{self.first}` does not lie entirely after `{self.second}`."
 
     def message(self, first: str, second: str) -> str:
         return f"{self.first} ({first}) is after {self.second} ({second})"
@@ -113,6 +122,13 @@ class QualifierShape:
     def fields(self) -> tuple[str, ...]:
         return ("qualifier", *BOUND_FIELDS)
 
+    def summary(self) -> str:
+        shapes = "; ".join(
+            f"`{q}`: " + (", ".join(f"`{n}`" for n, e in zip(BOUND_FIELDS, shape, strict=True) if e) or "no number")
+            for q, shape in QUALIFIER_SHAPES.items()
+        )
+        return f"The qualifier fixes which numbers are set ({shapes}); `lower_bound` ≤ `upper_bound`."
+
     @staticmethod
     def shape_message(qualifier: str) -> str:
         expected = QUALIFIER_SHAPES[qualifier]
@@ -138,30 +154,43 @@ class QualifierShape:
         return None
 
 
-# Words that fix how a figure may be qualified. Each entry: what the words say, a pattern over the
-# source's own words (``stated_as``), and the qualifiers those words allow. A letter class stands
-# for a word boundary so that Python's ``re`` and the columnar engine's RE2 match alike.
+# Words that fix how a figure may be qualified: what the words say, the words themselves (an "N"
+# stands for a figure: "hasta" also opens dates, "hasta esta fecha", and only bounds a figure it
+# precedes), and the qualifiers they allow. Matched case-insensitively in the source's own words
+# (``stated_as``), between non-letters, so that Python's ``re`` and the columnar engine's RE2 agree.
+@dataclass(frozen=True)
+class QualifierWords:
+    """One class of words and the qualifiers they allow."""
+
+    label: str
+    words: tuple[str, ...]
+    allowed: frozenset[str]
+
+    @property
+    def pattern(self) -> str:
+        # Only regex metacharacters are escaped (RE2 refuses some of re.escape's escapes, such as "\\ ").
+        escaped = (re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", w) for w in self.words)
+        alternatives = "|".join(w.replace(" N", " [0-9]") for w in escaped)
+        return f"(^|{_NOT_LETTER})({alternatives})({_NOT_LETTER}|$)"
+
+
 _NOT_LETTER = "[^A-Za-z\u00c0-\u024f]"
 
-
-def _words(*words: str) -> str:
-    return f"(^|{_NOT_LETTER})({'|'.join(words)})({_NOT_LETTER}|$)"
-
-
-QUALIFIER_WORDS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    (
+QUALIFIER_WORDS: tuple[QualifierWords, ...] = (
+    QualifierWords(
         "nearly",
-        _words("nearly", "almost", "just under", "casi", "poco menos de", "quasi"),
+        ("nearly", "almost", "just under", "casi", "poco menos de", "quasi"),
         frozenset({"nearly"}),
     ),
-    (
+    QualifierWords(
         "more than",
-        _words(
+        (
             "more than",
             "over",
             "at least",
             "upwards of",
-            "exceeds?",
+            "exceeds",
+            "exceed",
             "exceeding",
             "in excess of",
             "más de",
@@ -179,24 +208,26 @@ QUALIFIER_WORDS: tuple[tuple[str, str, frozenset[str]], ...] = (
         ),
         frozenset({"at_least"}),
     ),
-    (
+    QualifierWords(
         "up to",
-        # "hasta" and "up to" also open dates ("hasta esta fecha"): only before a figure do they bound it.
-        _words(
-            "up to [0-9]",
+        (
+            "up to N",
             "less than",
             "fewer than",
-            "under [0-9]",
+            "under N",
             "at most",
-            "hasta( (los|las|el|unos|unas))? [0-9]",
+            "hasta N",
+            "hasta los N",
+            "hasta las N",
+            "hasta unos N",
             "menos de",
             "a lo sumo",
         ),
         frozenset({"at_most", "nearly"}),
     ),
-    (
+    QualifierWords(
         "about",
-        _words(
+        (
             "about",
             "around",
             "approximately",
@@ -213,9 +244,9 @@ QUALIFIER_WORDS: tuple[tuple[str, str, frozenset[str]], ...] = (
         ),
         frozenset({"approximate", "range", "vague"}),
     ),
-    (
+    QualifierWords(
         "reached",
-        _words("reached", "reaches", "alcanzó", "alcanza", "alcanzan", "llegó a", "ya suman", "asciende a"),
+        ("reached", "reaches", "alcanzó", "alcanza", "alcanzan", "llegó a", "ya suman", "asciende a"),
         frozenset({"exact", "approximate", "at_least"}),
     ),
 )
@@ -231,6 +262,13 @@ class WordingFitsQualifier:
     def fields(self) -> tuple[str, ...]:
         return ("qualifier", self.field)
 
+    def summary(self) -> str:
+        kinds = "; ".join(
+            f"{', '.join(repr(w) for w in c.words)} need {' or '.join(f'`{q}`' for q in sorted(c.allowed))}"
+            for c in QUALIFIER_WORDS
+        )
+        return f"The figure's own words in `{self.field}` fit its qualifier (N is a figure): {kinds}."
+
     def message(self, words: str, allowed: frozenset[str], qualifier: str) -> str:
         needs = " or ".join(sorted(allowed))
         return f"{self.field} says {words!r}, which needs qualifier {needs}, not {qualifier!r}"
@@ -239,9 +277,9 @@ class WordingFitsQualifier:
         text, qualifier = row.get(self.field), row.get("qualifier")
         if not isinstance(text, str) or not isinstance(qualifier, str):
             return None
-        for words, pattern, allowed in QUALIFIER_WORDS:
-            if qualifier not in allowed and re.search(pattern, text, re.IGNORECASE):
-                return self.message(words, allowed, qualifier)
+        for words in QUALIFIER_WORDS:
+            if qualifier not in words.allowed and re.search(words.pattern, text, re.IGNORECASE):
+                return self.message(words.label, words.allowed, qualifier)
         return None
 
 
@@ -257,6 +295,11 @@ class Implies:
     @property
     def fields(self) -> tuple[str, ...]:
         return (self.then_field, self.field)
+
+    def summary(self) -> str:
+        values = ", ".join(f"`{v}`" for v in sorted(self.values))
+        shown = str(self.then_value).lower() if isinstance(self.then_value, bool) else repr(self.then_value)
+        return f"A row whose `{self.field}` is {values} has `{self.then_field}` = {shown}."
 
     def message(self, value: str) -> str:
         shown = str(self.then_value).lower() if isinstance(self.then_value, bool) else repr(self.then_value)
@@ -279,6 +322,9 @@ class ExactlyOne:
     def fields(self) -> tuple[str, ...]:
         return self.choices
 
+    def summary(self) -> str:
+        return f"Exactly one of {', '.join(f'`{c}`' for c in self.choices)} is set."
+
     def message(self, found: int) -> str:
         return f"exactly one of {', '.join(self.choices)} must be set (found {found})"
 
@@ -297,6 +343,9 @@ class NamesFieldOf:
     @property
     def fields(self) -> tuple[str, ...]:
         return (self.field, *(t[0] for t in self.targets))
+
+    def summary(self) -> str:
+        return f"`{self.field}` names a column of the table the set target column points into."
 
     def message(self, name: str, table: str) -> str:
         return f"field {name!r} is not a field of {table}"

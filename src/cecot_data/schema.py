@@ -368,4 +368,8 @@ def data_dictionary(examples: dict[str, dict[str, str]] | None = None) -> str:
                 f"| `{col.name}` | {kind} | {required} | {'; '.join(rules)} | {unit} | {shown} | {description} |"
             )
         lines.append("")
+        if model.row_rules:
+            lines += ["Row rules (checked by the loaders and by `cecot-data validate`):", ""]
+            lines += [f"- {rule.summary()}" for rule in model.row_rules]
+            lines.append("")
     return "\n".join(lines)
