@@ -99,7 +99,15 @@ def test_descriptor_profile_and_licences(installed_package_dir: Path) -> None:
         "foreignKeys"
     ]
     qualifier = next(f for f in counts["schema"]["fields"] if f["name"] == "qualifier")
-    assert qualifier["constraints"]["enum"] == ["exact", "approximate", "at_least", "at_most", "nearly", "range", "vague"]
+    assert qualifier["constraints"]["enum"] == [
+        "exact",
+        "approximate",
+        "at_least",
+        "at_most",
+        "nearly",
+        "range",
+        "vague",
+    ]
     assert descriptor["sources"], "the bibliography is listed for portals"
 
 

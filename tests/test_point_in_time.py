@@ -22,7 +22,7 @@ from cecot_data.columnar import scan_csv
 from cecot_data.coverage import STATE_OF_EXCEPTION_DECREE, state_of_exception_rows
 from cecot_data.csv_files import parse_csv_rows
 from cecot_data.models import LegalInstrument, PopulationCount
-from cecot_data.rules import WordingFitsQualifier
+from cecot_data.rules import BOUND_FIELDS, QUALIFIER_SHAPES, WordingFitsQualifier
 from cecot_data.schema import column_names
 from cecot_data.views import OPERATING_MEASURES, OPERATING_ROLES, instrument_start
 
@@ -194,11 +194,22 @@ WORDING_CASES = [
 ]
 
 
+def _claim(stated_as: str, qualifier: str) -> dict[str, object]:
+    """A row whose numbers fit ``qualifier`` (so that only the wording can be wrong)."""
+    shape = QUALIFIER_SHAPES[qualifier]
+    numbers = dict(zip(BOUND_FIELDS, (10.0 if set_ else None for set_ in shape), strict=True))
+    if qualifier == "range":
+        numbers["upper_bound"] = 20.0
+    return {"stated_as": stated_as, "qualifier": qualifier, **numbers}
+
+
 @pytest.mark.parametrize(("stated_as", "fits", "breaks"), WORDING_CASES)
 def test_wording_rule(stated_as: str, fits: str, breaks: str) -> None:
     rule = WordingFitsQualifier("stated_as")
-    assert rule.check({"stated_as": stated_as, "qualifier": fits}) is None
-    assert rule.check({"stated_as": stated_as, "qualifier": breaks}) is not None
+    assert rule.check(_claim(stated_as, fits)) is None
+    assert rule.check(_claim(stated_as, breaks)) is not None
+    # a row whose numbers do not fit its qualifier gets the shape problem only
+    assert rule.check({**_claim(stated_as, breaks), "value": None, "lower_bound": None, "upper_bound": None}) is None
 
 
 def test_wording_rule_in_both_engines() -> None:

@@ -258,6 +258,17 @@ def _implies_message(rule: Implies, values: pa.Array) -> Callable[[int], str]:
     return lambda i: rule.message(values[i].as_py())
 
 
+def _shape_bad(qualifier: pa.Array, flags: list[pa.Array]) -> pa.Array:
+    """Rows whose set numbers (value, lower_bound, upper_bound present) do not fit their qualifier."""
+    shape_bad = _falses(len(qualifier))
+    for name, expected in QUALIFIER_SHAPES.items():
+        wrong = _falses(len(qualifier))
+        for flag, want in zip(flags, expected, strict=True):
+            wrong = pc.or_(wrong, pc.not_equal(flag, want))
+        shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
+    return shape_bad
+
+
 def _wording_message(
     rule: WordingFitsQualifier, words: str, allowed: frozenset[str], qualifier: pa.Array
 ) -> Callable[[int], str]:
@@ -509,7 +520,8 @@ class TableChecker:
                 self._qualifier_shape(cols, typed, present, report)
             elif isinstance(rule, WordingFitsQualifier):
                 qualifier = cols["qualifier"]
-                flagged = _falses(len(qualifier))
+                # A row whose numbers do not fit its qualifier is the shape rule's one problem.
+                flagged = _shape_bad(qualifier, [present(name) for name in BOUND_FIELDS])
                 for words in QUALIFIER_WORDS:
                     said = pc.match_substring_regex(cols[rule.field], words.pattern, ignore_case=True)
                     wrong = pc.and_(said, pc.invert(pc.is_in(qualifier, value_set=pa.array(sorted(words.allowed)))))
@@ -546,13 +558,7 @@ class TableChecker:
         report: Callable[[pa.Array, str, Callable[[int], str]], None],
     ) -> None:
         qualifier = cols["qualifier"]
-        flags = [present(name) for name in BOUND_FIELDS]
-        shape_bad = _falses(len(qualifier))
-        for name, expected in QUALIFIER_SHAPES.items():
-            wrong = _falses(len(qualifier))
-            for flag, want in zip(flags, expected, strict=True):
-                wrong = pc.or_(wrong, pc.not_equal(flag, want))
-            shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
+        shape_bad = _shape_bad(qualifier, [present(name) for name in BOUND_FIELDS])
 
         def shape_message(i: int) -> str:
             return QualifierShape.shape_message(qualifier[i].as_py())

@@ -277,6 +277,8 @@ class WordingFitsQualifier:
         text, qualifier = row.get(self.field), row.get("qualifier")
         if not isinstance(text, str) or not isinstance(qualifier, str):
             return None
+        if QualifierShape().check(row) is not None:
+            return None  # one problem for one wrong qualifier: the shape rule reports it
         for words in QUALIFIER_WORDS:
             if qualifier not in words.allowed and re.search(words.pattern, text, re.IGNORECASE):
                 return self.message(words.label, words.allowed, qualifier)
