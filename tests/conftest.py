@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +34,18 @@ def package_copy(tmp_path: Path, installed_package_dir: Path) -> Path:
     target = tmp_path / "package"
     shutil.copytree(installed_package_dir, target)
     return target
+
+
+REQUIRE_PEERS = os.environ.get("CECOT_REQUIRE_PEERS") == "1"
+
+
+@pytest.fixture(scope="session")
+def peer() -> Callable[[str], Any]:
+    """Import a peer tool by module name; with CECOT_REQUIRE_PEERS=1 (CI) a missing one fails instead of skipping."""
+
+    def load(module: str) -> Any:
+        if REQUIRE_PEERS:
+            return importlib.import_module(module)
+        return pytest.importorskip(module)
+
+    return load

@@ -7,7 +7,9 @@ validates them, and writes:
 - ``datasets/<table>.parquet``, typed from the models (zstd);
 - ``schemas/<table>.json``, the Table Schemas;
 - ``docs/data-dictionary.md``;
-- ``datapackage.json``, with every file's size and sha256.
+- ``datapackage.json``, with every file's size and sha256;
+- from the descriptor: ``croissant.json``, ``schema-org.jsonld``, ``CITATION.cff``,
+  ``DATASHEET.md`` and the Hugging Face card ``datasets/README.md``.
 
 ``cecot-data build --check`` writes nothing and lists what is stale. A
 Parquet file counts as current when its schema and rows equal what the CSV
@@ -297,9 +299,10 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
 def metadata_files(
     root: Path, package: dict[str, Any], tables: dict[str, list[Record]], sources: list[Source]
 ) -> dict[str, str]:
-    """Croissant, schema.org, CITATION.cff and DATASHEET.md, from the descriptor and the tables."""
+    """Croissant, schema.org, CITATION.cff, DATASHEET.md and the Hub's card, from the descriptor and the tables."""
     from collections import Counter
 
+    from .hub import CARD_PATH, dataset_card
     from .standards import citation_cff, croissant, datasheet, schema_org
 
     template = (root / DATASHEET_TEMPLATE).read_text(encoding="utf-8")
@@ -310,6 +313,7 @@ def metadata_files(
         "schema-org.jsonld": _json_text(schema_org(package, sources, tables)),
         "CITATION.cff": citation_cff(package),
         "DATASHEET.md": datasheet(package, counts, kinds, template),
+        CARD_PATH: dataset_card(package, counts, sorted({s.language for s in sources})),
     }
 
 
