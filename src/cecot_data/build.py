@@ -9,7 +9,7 @@ validates them, and writes:
 - ``docs/data-dictionary.md``;
 - ``datapackage.json``, with every file's size and sha256;
 - from the descriptor: ``croissant.json``, ``schema-org.jsonld``, ``CITATION.cff``,
-  ``DATASHEET.md`` and the Hugging Face card ``datasets/README.md``.
+  ``DATASHEET.md``, ``.zenodo.json`` and the Hugging Face card ``datasets/README.md``.
 
 ``cecot-data build --check`` writes nothing and lists what is stale. A
 Parquet file counts as current when its schema and rows equal what the CSV
@@ -71,6 +71,30 @@ def project_version(root: Path) -> str:
     if match is None:
         raise ValueError(f"{root / 'pyproject.toml'}: no version line")
     return match.group(1)
+
+
+RELEASE_URL_PATTERN = re.compile(r"^https://[^\s\"]+/$")
+
+
+def release_url(root: Path) -> str | None:
+    """``release-url`` under ``[tool.cecot-data]`` in ``pyproject.toml``, if set.
+
+    It is the web address of the folder where a release's ``datapackage.json``
+    and data files are published. It is the only source of absolute URLs in
+    the metadata: without it, files are named by their relative paths and no
+    ``url`` is written anywhere (an address is never guessed).
+    """
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    table = re.search(r"^\[tool\.cecot-data\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+    if table is None:
+        return None
+    match = re.search(r'^release-url\s*=\s*"([^"]*)"', table.group(1), re.MULTILINE)
+    if match is None:
+        return None
+    url = match.group(1)
+    if not RELEASE_URL_PATTERN.match(url):
+        raise ValueError(f"pyproject.toml: release-url must be an https:// address ending in '/', got {url!r}")
+    return url
 
 
 def sha256_of(data: bytes) -> str:
@@ -152,10 +176,12 @@ def descriptor(
     sources: list[Source],
     released: str | None = None,
     coverage: list[dict[str, Any]] | None = None,
+    homepage: str | None = None,
 ) -> dict[str, Any]:
     """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``.
 
-    ``coverage`` (see :func:`cecot_data.coverage.series_coverage`) goes under ``cecot:coverage``.
+    ``coverage`` (see :func:`cecot_data.coverage.series_coverage`) goes under ``cecot:coverage``;
+    ``homepage`` is the release URL (see :func:`release_url`), when there is one.
     """
     resources = []
     for model in MODELS:
@@ -209,6 +235,7 @@ def descriptor(
             "about detained or deported individuals."
         ),
         "version": version,
+        **({"homepage": homepage} if homepage else {}),
         # The release date comes from CHANGELOG.md's heading for this version: one place.
         **({"created": f"{released}T00:00:00Z"} if released else {}),
         "keywords": [
@@ -285,7 +312,7 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
         return result
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
     coverage = [c.as_json() for c in series_coverage(tables)]
-    package = descriptor(root, project_version(root), sources, release_date(root), coverage)
+    package = descriptor(root, project_version(root), sources, release_date(root), coverage, release_url(root))
     outputs = {DESCRIPTOR: _json_text(package), **metadata_files(root, package, tables, sources)}
     for rel, text in outputs.items():
         path = root / rel
@@ -304,23 +331,36 @@ def metadata_files(
 
     from .hub import CARD_PATH, dataset_card
     from .standards import citation_cff, croissant, datasheet, schema_org
+    from .zenodo import ZENODO_PATH, zenodo_json
 
     template = (root / DATASHEET_TEMPLATE).read_text(encoding="utf-8")
     counts = {name: len(rows) for name, rows in tables.items()}
     kinds: dict[str, int] = dict(Counter(str(s.source_kind) for s in sources))
     return {
         "croissant.json": _json_text(croissant(package, sources, tables)),
-        "schema-org.jsonld": _json_text(schema_org(package, sources, tables)),
+        "schema-org.jsonld": _json_text(schema_org(package, sources, tables, first_released=first_release_date(root))),
         "CITATION.cff": citation_cff(package),
         "DATASHEET.md": datasheet(package, counts, kinds, template),
         CARD_PATH: dataset_card(package, counts, sorted({s.language for s in sources})),
+        ZENODO_PATH: _json_text(zenodo_json(package, sources)),
     }
 
 
-def release_date(root: Path) -> str | None:
-    """The date of the newest release heading in CHANGELOG.md (``## [x.y.z] - YYYY-MM-DD``), if any."""
+def _release_dates(root: Path) -> list[str]:
+    """The dates of the release headings in CHANGELOG.md (``## [x.y.z] - YYYY-MM-DD``), newest first."""
     path = root / "CHANGELOG.md"
     if not path.is_file():
-        return None
-    match = re.search(r"^## \[[0-9]+\.[0-9]+\.[0-9]+\] - ([0-9]{4}-[0-9]{2}-[0-9]{2})$", path.read_text("utf-8"), re.M)
-    return match.group(1) if match else None
+        return []
+    return re.findall(r"^## \[[0-9]+\.[0-9]+\.[0-9]+\] - ([0-9]{4}-[0-9]{2}-[0-9]{2})$", path.read_text("utf-8"), re.M)
+
+
+def release_date(root: Path) -> str | None:
+    """The date of the newest release heading in CHANGELOG.md, if any."""
+    dates = _release_dates(root)
+    return dates[0] if dates else None
+
+
+def first_release_date(root: Path) -> str | None:
+    """The date of the oldest release heading in CHANGELOG.md (when the dataset was first published), if any."""
+    dates = _release_dates(root)
+    return dates[-1] if dates else None
