@@ -6,7 +6,7 @@ validates them, and writes:
 - the CSV files again, in canonical form (see :mod:`cecot_data.csv_files`);
 - ``datasets/<table>.parquet``, typed from the models (zstd);
 - ``schemas/<table>.json``, the Table Schemas;
-- ``docs/data-dictionary.md``;
+- ``docs/data-dictionary.md`` and its Spanish twin ``docs/diccionario-de-datos.md``;
 - ``datapackage.json``, with every file's size and sha256;
 - from the descriptor: ``croissant.json``, ``schema-org.jsonld``, ``CITATION.cff``,
   ``DATASHEET.md``, ``.zenodo.json`` and the Hugging Face card ``datasets/README.md``.
@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from .coverage import COVERAGE_PROPERTY, series_coverage
 from .csv_files import Problem, parse_csv, to_csv_text
-from .models import MODELS, MODELS_BY_TABLE, Record, Source
-from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
+from .dictionary import DICTIONARY_PATHS, data_dictionary, examples
+from .models import MODELS, Record, Source
+from .schema import arrow_columns, arrow_schema, derived_values, table_description, table_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -260,28 +261,15 @@ def descriptor(
     }
 
 
-def _examples(tables: dict[str, list[Record]]) -> dict[str, dict[str, str]]:
-    """The first non-empty value of every column, as the CSV writes it, for the data dictionary."""
-    from .csv_files import format_cell
-
-    out: dict[str, dict[str, str]] = {}
-    for name, records in tables.items():
-        model = MODELS_BY_TABLE[name]
-        ordered = sorted(records, key=lambda r: tuple(format_cell(v) for v in r.key()))
-        out[name] = {
-            field: next((format_cell(getattr(r, field)) for r in ordered if getattr(r, field) is not None), "")
-            for field in model.model_fields
-        }
-    return out
-
-
 def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
     """Every generated text file except the descriptor, by path relative to the root."""
     out: dict[str, str] = {}
     for model in MODELS:
         out[f"datasets/{model.table_name}.csv"] = to_csv_text(model, tables[model.table_name])
         out[f"schemas/{model.table_name}.json"] = _json_text(table_schema(model))
-    out["docs/data-dictionary.md"] = data_dictionary(_examples(tables))
+    samples = examples(tables)
+    for lang, path in DICTIONARY_PATHS.items():
+        out[path] = data_dictionary(samples, lang)
     return out
 
 

@@ -13,6 +13,7 @@ import csv
 import importlib.abc
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -218,6 +219,29 @@ def _pandas_hidden() -> Iterator[None]:
         sys.meta_path.remove(finder)
 
 
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from .dictionary import data_dictionary, describe, describe_text, examples, shipped_tables, table_markdown
+    from .models import MODELS_BY_TABLE
+
+    tables = shipped_tables()
+    samples = examples(tables)
+    names = [args.table] if args.table else list(tables)
+    models = [MODELS_BY_TABLE[name] for name in names]
+    if args.format == "json":
+        described = [describe(m, samples[m.table_name], len(tables[m.table_name]), args.lang) for m in models]
+        _out(json.dumps(described[0] if args.table else described, indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        if args.table:
+            _out("\n".join(table_markdown(models[0], samples[args.table], args.lang)).rstrip())
+        else:
+            _out(data_dictionary(samples, args.lang).rstrip())
+    else:
+        width = shutil.get_terminal_size().columns
+        texts = [describe_text(m, samples[m.table_name], len(tables[m.table_name]), args.lang, width) for m in models]
+        _out("\n\n".join(texts))
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .loaders import datapackage_path
 
@@ -343,6 +367,19 @@ def _parser() -> argparse.ArgumentParser:
     claims.add_argument("group", nargs="?", metavar="GROUP", help="a claim group, e.g. sv-cecot-capacity")
     claims.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     claims.set_defaults(run=_cmd_claims)
+
+    describe = commands.add_parser(
+        "describe",
+        help="the columns of a table (or of every table): types, units, constraints, descriptions, examples",
+        description="Document the columns of TABLE, or of every table: type, required, unit, constraints, "
+        "description and an example value. --lang es gives the Spanish titles and descriptions.",
+    )
+    describe.add_argument(
+        "table", nargs="?", choices=TABLE_NAMES, metavar="TABLE", help=f"one of: {', '.join(TABLE_NAMES)}"
+    )
+    describe.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output format")
+    describe.add_argument("--lang", choices=("en", "es"), default="en", help="language: en (English) or es (español)")
+    describe.set_defaults(run=_cmd_describe)
 
     validate = commands.add_parser(
         "validate",

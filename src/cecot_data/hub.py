@@ -144,10 +144,13 @@ def dataset_card(descriptor: Mapping[str, Any], counts: Mapping[str, int], langu
         "",
         "## Tables",
         "",
-        "| configuration | rows | one row is |",
-        "|---|---:|---|",
+        "| configuration | rows | one row is | en español |",
+        "|---|---:|---|---|",
     ]
-    lines += [f"| `{r['name']}` | {counts[r['name']]:,} | {_cell(r['description'])} |" for r in resources]
+    for r in resources:
+        model = MODELS_BY_TABLE[r["name"]]
+        spanish = f"**{model.table_title_es}.** {model.table_description_es}"
+        lines.append(f"| `{r['name']}` | {counts[r['name']]:,} | {_cell(r['description'])} | {_cell(spanish)} |")
     lines.append("")
     if empty:
         names = ", ".join(f"`{name}`" for name in empty)
@@ -161,6 +164,10 @@ def dataset_card(descriptor: Mapping[str, Any], counts: Mapping[str, int], langu
         "after each of them.",
         "",
         "## Columns",
+        "",
+        "Every table and column also has a Spanish title and description: `cecot-data describe TABLE --lang es` "
+        'and `docs/diccionario-de-datos.md` (in the Python package: `cecot_data.data_dictionary_path("es")`). '
+        "Cada tabla y cada columna tiene también título y descripción en español.",
         "",
     ]
     for resource in resources:

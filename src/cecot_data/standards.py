@@ -50,6 +50,7 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "alternateName": {"@container": "@language"},
     "description": {"@container": "@language"},
     "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
@@ -116,6 +117,21 @@ COVERAGE_DATE_COLUMNS: tuple[tuple[str, str], ...] = (
 # The prose, once. Facts only: what the README, the design notes and the models
 # establish about how the record is made. Counts are never written here; they
 # are computed where they are shown.
+
+# The dataset's title and description in Spanish (the English ones are the descriptor's).
+TITLE_ES = (
+    "Datos sobre el CECOT: el Centro de Confinamiento del Terrorismo de El Salvador, el encarcelamiento "
+    "masivo y los traslados desde Estados Unidos en 2025"
+)
+DESCRIPTION_ES = (
+    "Tablas con fuentes y validadas contra un esquema sobre el Centro de Confinamiento del Terrorismo (CECOT) "
+    "de El Salvador, el encarcelamiento masivo del país bajo el régimen de excepción declarado en marzo de "
+    "2022 y los traslados de inmigrantes desde Estados Unidos al CECOT en 2025 en virtud de la Ley de "
+    "Enemigos Extranjeros (Alien Enemies Act). Cada fila cita una fuente y una cita literal breve; las cifras "
+    "conservan su calificador (exacta, aproximada, al menos, como máximo, casi, rango, vaga), las fechas su "
+    "precisión (EDTF), y las afirmaciones contradictorias se guardan como filas separadas. No contiene datos "
+    "personales de personas detenidas o deportadas."
+)
 
 MOTIVATION = (
     "To keep a sourced, checkable record of El Salvador's Terrorism Confinement Center (CECOT), "
@@ -356,7 +372,9 @@ def _croissant_field(table: str, column: Column, file_id: str) -> dict[str, Any]
         "@type": "cr:Field",
         "@id": f"{table}/{column.name}",
         "name": column.name,
-        "description": column.description,
+        # A language map (the context declares description and name @container @language).
+        "description": {"en": column.description, "es": column.description_es},
+        "alternateName": {"es": column.title_es},
         "dataType": CROISSANT_DATA_TYPES[column.type],
         "source": {"fileObject": {"@id": file_id}, "extract": {"column": column.name}},
     }
@@ -408,7 +426,8 @@ def croissant(
                 "@type": "cr:RecordSet",
                 "@id": table,
                 "name": table,
-                "description": resource["description"],
+                "description": {"en": resource["description"], "es": model.table_description_es},
+                "alternateName": {"en": model.table_title, "es": model.table_title_es},
                 "key": keys[0] if len(keys) == 1 else keys,
                 "field": [_croissant_field(table, column, file_id) for column in columns(model)],
             }
@@ -419,8 +438,8 @@ def croissant(
         "@type": "sc:Dataset",
         "conformsTo": [CROISSANT_VERSION, CROISSANT_RAI_VERSION],
         "name": descriptor["name"],
-        "alternateName": descriptor["title"],
-        "description": descriptor["description"],
+        "alternateName": {"en": descriptor["title"], "es": TITLE_ES},
+        "description": {"en": descriptor["description"], "es": DESCRIPTION_ES},
         "version": descriptor["version"],
         "license": licences[0] if len(licences) == 1 else licences,
         "citeAs": cite_as(descriptor),
