@@ -61,6 +61,15 @@ def test_help_everywhere(capsys: pytest.CaptureFixture[str], argv: list[str]) ->
     assert "usage: cecot-data" in capsys.readouterr().out
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import cecot_data
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"cecot-data {cecot_data.__version__}\n"
+
+
 def test_unknown_table_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["show", "prisons"])

@@ -341,6 +341,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="cecot-data",
         description="Sourced datasets on El Salvador's CECOT prison, mass incarceration and the 2025 US transfers.",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"cecot-data {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     info = commands.add_parser("info", help="tables, row counts, version, licence, citation")
