@@ -388,6 +388,7 @@ class PopulationCount(QuantityClaim):
         "incarceration_rate_per_100k",
         "occupancy_percent",
         "overcrowding_percent",
+        "share_of_population_percent",
         "share_of_adults_percent",
     ] = Field(
         description=(
@@ -397,7 +398,9 @@ class PopulationCount(QuantityClaim):
             "from this country to their own); arrests; releases; homicides (people killed; see period); "
             "incarceration_rate_per_100k (people held per 100,000 residents, denominator in notes); "
             "occupancy_percent (people held as a percentage of capacity); overcrowding_percent (as the "
-            "source defines it, see notes); share_of_adults_percent (people held as a share of adults)."
+            "source defines it, see notes); share_of_population_percent (people held as a share of the whole "
+            "population, as the source states it: '1.7%' stays 1.7, never converted to a rate); "
+            "share_of_adults_percent (people held as a share of adults)."
         )
     )
     facility_id: FacilityRef | None = Field(
