@@ -122,7 +122,7 @@ def test_six_million_and_grant_agreement_both_kept() -> None:
     assert (reported.amount_usd, reported.amount_qualifier) == (6_000_000, "exact")
     assert (grant.amount_usd, grant.amount_qualifier) == (4_760_000, "exact")
     assert reported.source_id != grant.source_id
-    assert grant.made_public_on == "2025-09"
+    assert grant.made_public_on == "2025-09-09"
     assert (reported.jurisdiction_iso2, reported.counterparty_iso2) == ("US", "SV")
 
 
