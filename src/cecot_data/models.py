@@ -287,10 +287,14 @@ class Facility(Record):
     name_en: Text = Field(description="Name in English.")
     name_es: Text | None = Field(default=None, description="Name in Spanish, when sourced.")
     acronym: Text | None = Field(default=None, description="Acronym the facility is known by, e.g. 'CECOT'.")
-    facility_type: Literal["prison", "prison_complex", "prison_section", "detention_centre"] = Field(
+    facility_type: Literal[
+        "prison", "prison_complex", "prison_section", "prison_farm", "juvenile_centre", "detention_centre"
+    ] = Field(
         description=(
             "prison; prison_complex (several prisons or phases on one site); prison_section "
-            "(a phase or module of a complex, see parent_facility_id); detention_centre."
+            "(a phase or module of a complex, see parent_facility_id); prison_farm (a granja penitenciaria, "
+            "on its own or within a complex); juvenile_centre (a centre for minors in conflict with the law); "
+            "detention_centre (immigration or other non-penal detention)."
         )
     )
     parent_facility_id: FacilityRef | None = Field(
