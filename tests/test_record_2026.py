@@ -239,12 +239,9 @@ def test_the_prison_system_is_recorded() -> None:
     assert len(closed) >= 5
     for facility in FACILITIES.values():
         if facility.parent_facility_id:
-            assert FACILITIES[
-                facility.parent_facility_id
-            ].facility_type == "prison_complex" or facility.facility_type in (
-                "prison_section",
-                "prison_farm",
-            )
+            # a phase, module or farm of a complex
+            assert facility.facility_type in ("prison_section", "prison_farm"), facility.facility_id
+            assert FACILITIES[facility.parent_facility_id].facility_type in ("prison_complex", "prison")
 
 
 def test_series_reach_2026() -> None:
