@@ -61,8 +61,8 @@ def test_changelog_entry(capsys: pytest.CaptureFixture[str], old_and_new: tuple[
     old, new = old_and_new
     main(["diff", str(old), str(new), "--format", "changelog"])
     entry = capsys.readouterr().out
-    assert "### Changed\n- `facilities`: 1 rows (`sv-cecot`); fields: municipality." in entry
-    assert "### Removed\n- `events`: 1 rows (`2023-cecot-opened`); their ids are retired." in entry
+    assert "### Changed\n- `facilities`: 1 row (`sv-cecot`); fields: municipality." in entry
+    assert "### Removed\n- `events`: 1 row (`2023-cecot-opened`); their ids are retired." in entry
 
 
 def test_retired_ids_are_never_reused(

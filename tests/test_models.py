@@ -15,12 +15,12 @@ COUNT: dict[str, Any] = {
     "count_id": "x",
     "measure": "prison_population",
     "country_iso2": "SV",
-    "stated_as": "about 110,000",
+    "stated_as": "110,000",
     "basis": "claim",
     "claimant": "Cristosal",
     "claimant_kind": "ngo",
     "source_id": "s",
-    "quote": "about 110,000 people",
+    "quote": "110,000 people",
 }
 
 
@@ -163,3 +163,24 @@ def test_aggregators_and_paraphrases_are_always_weak() -> None:
     # other kinds may be either: a curator marks an unsupported copy weak
     assert Source.model_validate({**base, "source_kind": "mirror", "weak": True}).weak
     assert not Source.model_validate({**base, "source_kind": "wire_agency", "weak": False}).weak
+
+
+@pytest.mark.parametrize(
+    ("stated_as", "qualifier", "numbers"),
+    [
+        ("nearly 300", "approximate", {"value": 300}),
+        ("casi 400", "exact", {"value": 400}),
+        ("más de 85,000", "exact", {"value": 85000}),
+        ("up to 40,000", "at_least", {"lower_bound": 40000}),
+    ],
+)
+def test_wording_must_fit_the_qualifier(stated_as: str, qualifier: str, numbers: dict[str, float]) -> None:
+    with pytest.raises(ValidationError, match=f"stated_as says .*not '{qualifier}'"):
+        PopulationCount(**{**COUNT, "stated_as": stated_as, "qualifier": qualifier, **numbers})
+
+
+def test_nearly_is_an_upper_bound_only() -> None:
+    row = PopulationCount(**{**COUNT, "stated_as": "nearly 300", "qualifier": "nearly", "upper_bound": 300})
+    assert (row.value, row.lower_bound, row.upper_bound) == (None, None, 300)
+    with pytest.raises(ValidationError, match="qualifier 'nearly' needs upper_bound"):
+        PopulationCount(**{**COUNT, "stated_as": "nearly 300", "qualifier": "nearly", "value": 300})

@@ -27,8 +27,6 @@ from cecot_data.schema import column_names
 from cecot_data.views import OPERATING_MEASURES, OPERATING_ROLES, instrument_start
 
 FIRST_DAY = date(2022, 3, 1)
-# Removed when issue 10's curated rows land (every extension, every prison): strict, so it cannot hide a pass.
-PENDING_DATA = pytest.mark.xfail(strict=True, reason="issue 10: the record is being completed")
 
 
 def _facts() -> dict[str, list]:  # type: ignore[type-arg]
@@ -67,7 +65,6 @@ def test_the_days_checked_reach_2026() -> None:
     assert snapshots[-1].on >= date(2026, 3, 31)
 
 
-@PENDING_DATA
 def test_every_extension_has_an_in_force_period() -> None:
     decrees = _state_of_exception()
     assert len(decrees) >= 49  # decree 333 and at least 48 extensions
@@ -77,7 +74,6 @@ def test_every_extension_has_an_in_force_period() -> None:
         assert edtf.parse(instrument.in_force_until).precision == "day", instrument.instrument_id
 
 
-@PENDING_DATA
 def test_extensions_chain_without_gaps_or_overlaps() -> None:
     periods = sorted(
         (edtf.parse(i.in_force_from or "").earliest, edtf.parse(i.in_force_until or "").latest, i.instrument_id)
@@ -89,7 +85,6 @@ def test_extensions_chain_without_gaps_or_overlaps() -> None:
         assert start == end + timedelta(days=1), (before, after)
 
 
-@PENDING_DATA
 def test_exactly_one_state_of_exception_decree_in_force_each_day() -> None:
     decrees = set(_state_of_exception())
     last = max(edtf.parse(i.in_force_until or "").latest for i in _state_of_exception().values())
@@ -134,7 +129,6 @@ def _operating_evidence() -> list[tuple[str, date]]:
     return out
 
 
-@PENDING_DATA
 def test_no_facility_known_to_operate_is_missing() -> None:
     facilities = {f.facility_id: f for f in cecot_data.load_facilities()}
     evidence: dict[str, date] = {}
@@ -153,7 +147,6 @@ def test_no_facility_known_to_operate_is_missing() -> None:
                 assert facility_id in shown, (snapshot.on, facility_id)
 
 
-@PENDING_DATA
 def test_every_facility_is_shown_on_some_day() -> None:
     shown = {f.facility_id for s in _snapshots() for f in s.facilities}
     closed_before = {
@@ -164,7 +157,6 @@ def test_every_facility_is_shown_on_some_day() -> None:
     assert {f.facility_id for f in cecot_data.load_facilities()} - closed_before <= shown
 
 
-@PENDING_DATA
 def test_a_facility_with_unknown_opening_counts_from_its_first_record() -> None:
     sources = {s.source_id: s for s in cecot_data.load_sources()}
     undated = [f for f in cecot_data.load_facilities() if f.opened_on is None and sources[f.source_id].published_on]

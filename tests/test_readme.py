@@ -48,9 +48,9 @@ def test_researcher_example_runs_from_any_folder(repo: Path, tmp_path: Path) -> 
     assert "parquet_path(" in code
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "claimant" in result.stdout
-    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
-    assert len(rows) == 2 + 5  # column names, types, then the five rows asked for
+    header = next(line for line in result.stdout.splitlines() if "measure" in line)
+    for column in ("measure", "claimant", "qualifier", "value", "lower_bound", "upper_bound", "as_of"):
+        assert column in header
 
 
 def test_install_instructions_need_no_index(repo: Path) -> None:

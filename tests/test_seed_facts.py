@@ -72,18 +72,25 @@ def test_eight_pavilions_and_distance_claims_side_by_side() -> None:
     assert (afp.value, afp.qualifier, afp.claimant) == (74, "approximate", "Agence France-Presse")
 
 
-def test_prison_population_about_110000_in_march_2024() -> None:
+def test_prison_population_110000_in_march_2024() -> None:
     count = _count("sv-prison-population-2024-03-cristosal")
-    assert count.value == 110000
-    assert count.qualifier == "approximate"  # "about 110,000" is not the exact integer 110000
-    assert count.as_of == "2024-03"
+    # AP's own sentence is out of reach; the published rewording of it gives a plain figure.
+    assert (count.value, count.qualifier, count.as_of) == (110000, "exact", "2024-03")
     assert (count.claimant, count.claimant_kind) == ("Cristosal", "ngo")
     assert count.facility_id is None and count.country_iso2 == "SV"
+    assert count.source_id == "davisvanguard-2025-04-ap-cecot-explainer-summary"
 
 
-def test_prison_population_36000_in_april_2021() -> None:
+def test_prison_population_36000_a_year_before_the_crackdown() -> None:
     count = _count("sv-prison-population-2021-04-cristosal")
-    assert (count.value, count.qualifier, count.as_of) == (36000, "exact", "2021-04")
+    # "a year before Bukele's fight against crime" (March 2022): the year only, no month is sourced.
+    assert (count.value, count.qualifier, count.as_of, count.claimant_kind) == (36000, "exact", "2021", "government")
+
+
+def test_the_projects_own_summary_is_no_source() -> None:
+    retired = {(r.from_table, r.record_id) for r in cecot_data.load_table("retired_ids")}
+    assert ("sources", "seed-summary-ap-cecot-explainer") in retired
+    assert "seed-summary-ap-cecot-explainer" not in {s.source_id for s in cecot_data.load_sources()}
 
 
 def test_paraphrased_figures_are_marked_weak() -> None:
@@ -115,7 +122,7 @@ def test_six_million_and_grant_agreement_both_kept() -> None:
     assert (reported.amount_usd, reported.amount_qualifier) == (6_000_000, "exact")
     assert (grant.amount_usd, grant.amount_qualifier) == (4_760_000, "exact")
     assert reported.source_id != grant.source_id
-    assert grant.made_public_on == "2025-09"
+    assert grant.made_public_on == "2025-09-09"
     assert (reported.jurisdiction_iso2, reported.counterparty_iso2) == ("US", "SV")
 
 

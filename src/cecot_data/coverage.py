@@ -153,7 +153,7 @@ SERIES: tuple[Series, ...] = (
         "incarceration-rates",
         "Incarceration rates and shares of the population",
         "population_counts",
-        _counts(frozenset({"incarceration_rate_per_100k", "share_of_adults_percent"})),
+        _counts(frozenset({"incarceration_rate_per_100k", "share_of_population_percent", "share_of_adults_percent"})),
         ("as_of",),
     ),
     Series(

@@ -431,15 +431,21 @@ class Facility(Record):
         description="Acronym the facility is known by, e.g. 'CECOT'.",
         json_schema_extra=es("sigla", "Sigla con la que se conoce el centro, p. ej. 'CECOT'."),
     )
-    facility_type: Literal["prison", "prison_complex", "prison_section", "detention_centre"] = Field(
+    facility_type: Literal[
+        "prison", "prison_complex", "prison_section", "prison_farm", "juvenile_centre", "detention_centre"
+    ] = Field(
         description=(
             "prison; prison_complex (several prisons or phases on one site); prison_section "
-            "(a phase or module of a complex, see parent_facility_id); detention_centre."
+            "(a phase or module of a complex, see parent_facility_id); prison_farm (a granja penitenciaria, "
+            "on its own or within a complex); juvenile_centre (a centre for minors in conflict with the law); "
+            "detention_centre (immigration or other non-penal detention)."
         ),
         json_schema_extra=es(
             "tipo de centro",
             "prison (cárcel); prison_complex (varias cárceles o fases en un mismo predio); prison_section (una "
-            "fase o un módulo de un complejo, véase parent_facility_id); detention_centre (centro de detención).",
+            "fase o un módulo de un complejo, véase parent_facility_id); prison_farm (granja penitenciaria, sola "
+            "o dentro de un complejo); juvenile_centre (centro para menores en conflicto con la ley); "
+            "detention_centre (centro de detención migratoria u otra detención no penal).",
         ),
     )
     parent_facility_id: FacilityRef | None = Field(
@@ -591,6 +597,7 @@ class PopulationCount(QuantityClaim):
         "incarceration_rate_per_100k",
         "occupancy_percent",
         "overcrowding_percent",
+        "share_of_population_percent",
         "share_of_adults_percent",
     ] = Field(
         description=(
@@ -600,7 +607,9 @@ class PopulationCount(QuantityClaim):
             "from this country to their own); arrests; releases; homicides (people killed; see period); "
             "incarceration_rate_per_100k (people held per 100,000 residents, denominator in notes); "
             "occupancy_percent (people held as a percentage of capacity); overcrowding_percent (as the "
-            "source defines it, see notes); share_of_adults_percent (people held as a share of adults)."
+            "source defines it, see notes); share_of_population_percent (people held as a share of the whole "
+            "population, as the source states it: '1.7%' stays 1.7, never converted to a rate); "
+            "share_of_adults_percent (people held as a share of adults)."
         ),
         json_schema_extra=es(
             "medida",
@@ -611,8 +620,9 @@ class PopulationCount(QuantityClaim):
             "(liberaciones); homicides (personas asesinadas; véase el período); incarceration_rate_per_100k "
             "(personas presas por cada 100 000 habitantes, con el denominador en las notas); occupancy_percent "
             "(personas presas como porcentaje de la capacidad); overcrowding_percent (hacinamiento, según lo "
-            "define la fuente, véanse las notas); share_of_adults_percent (personas presas como proporción de la "
-            "población adulta).",
+            "define la fuente, véanse las notas); share_of_population_percent (personas presas como proporción "
+            "de toda la población, tal como lo dice la fuente: '1,7 %' queda en 1.7, nunca se convierte en una "
+            "tasa); share_of_adults_percent (personas presas como proporción de la población adulta).",
         ),
     )
     facility_id: FacilityRef | None = Field(

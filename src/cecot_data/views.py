@@ -11,10 +11,11 @@ the window: an event dated "2022-03" is not yet "up to 2022-03-10".
 **One rule for unknown dates.** A facility or instrument whose start is not
 recorded (no ``opened_on``; no ``in_force_from``, enactment, signature or
 publication date) counts from the first dated record of it: the publication
-of the source its row cites, or the earliest count, event or relation that
-involves it. A facility also counts from the first record of it operating
-when that comes before its stated opening (a year-precision opening of
-"2023" does not hide a count dated March 2023). An unknown end means "still
+of the source its row cites, or the earliest count, quantity, citation or
+event about it. A facility also counts from the first record of it holding
+people (a headcount, a death, a transfer in or out) when that comes before
+its stated opening: a year-precision opening of "2023" does not hide a count
+dated March 2023. An unknown end means "still
 standing": a facility without ``closed_on`` stays, an instrument without
 ``in_force_until`` stays until an order in force vacates, reverses or
 supersedes it.
@@ -31,6 +32,7 @@ from functools import cache
 from . import edtf
 from .coverage import SeriesCoverage, series_coverage
 from .loaders import (
+    load_citations,
     load_event_facilities,
     load_event_instruments,
     load_events,
@@ -140,22 +142,34 @@ class _Timeline:
 
 def _facility_spans(reported: dict[str, date | None]) -> tuple[tuple[Facility, _Span], ...]:
     events = {e.event_id: e for e in load_events()}
+    # Records that show a facility holding people, and records of it of any kind.
     operating: dict[str, list[date | None]] = {}
+    records: dict[str, list[date | None]] = {}
     for count in load_population_counts():
-        if count.facility_id and count.measure in OPERATING_MEASURES:
+        if count.facility_id:
             day = _latest(count.as_of) if count.as_of else reported.get(count.source_id)
-            operating.setdefault(count.facility_id, []).append(day)
+            records.setdefault(count.facility_id, []).append(day)
+            if count.measure in OPERATING_MEASURES:
+                operating.setdefault(count.facility_id, []).append(day)
+    for quantity in load_facility_quantities():
+        day = _latest(quantity.as_of) if quantity.as_of else reported.get(quantity.source_id)
+        records.setdefault(quantity.facility_id, []).append(day)
+    for citation in load_citations():
+        if citation.facility_id:
+            records.setdefault(citation.facility_id, []).append(reported.get(citation.source_id))
     for link in load_event_facilities():
+        day = _latest(events[link.event_id].occurred_on)
+        records.setdefault(link.facility_id, []).append(day)
         if link.role in OPERATING_ROLES:
-            operating.setdefault(link.facility_id, []).append(_latest(events[link.event_id].occurred_on))
+            operating.setdefault(link.facility_id, []).append(day)
     out = []
     for facility in load_facilities():
-        evidence = operating.get(facility.facility_id, [])
         if facility.opened_on:
-            start = _first([_latest(facility.opened_on), *evidence])
+            start = _first([_latest(facility.opened_on), *operating.get(facility.facility_id, [])])
         else:
-            # Unknown opening: from the first record of it (its own source, or a count or event at it).
-            start = _first([reported.get(facility.source_id), *evidence])
+            # Unknown opening: from the first dated record of it (its own source, a count, quantity,
+            # citation or event about it).
+            start = _first([reported.get(facility.source_id), *records.get(facility.facility_id, [])])
         # A closure day is the first day it no longer operates.
         closed = _earliest(facility.closed_on)
         end = closed.fromordinal(closed.toordinal() - 1) if closed is not None else None
@@ -169,13 +183,16 @@ def _instrument_spans(reported: dict[str, date | None]) -> dict[str, tuple[Legal
     events = {e.event_id: e for e in load_events()}
     for link in load_event_instruments():
         records.setdefault(link.instrument_id, []).append(_latest(events[link.event_id].occurred_on))
+    for citation in load_citations():
+        if citation.instrument_id:
+            records.setdefault(citation.instrument_id, []).append(reported.get(citation.source_id))
     out = {}
     for instrument in instruments:
         start_text = instrument_start(instrument)
         if start_text is not None:
             start = _latest(start_text)
         else:
-            # Unknown start: from the first record of it (its own source, or an event involving it).
+            # Unknown start: from the first dated record of it (its own source, a citation or an event).
             start = _first([reported.get(instrument.source_id), *records.get(instrument.instrument_id, [])])
         # in_force_until is the last day in force; only its certain part counts.
         out[instrument.instrument_id] = (instrument, _Span(start, _earliest(instrument.in_force_until)))
