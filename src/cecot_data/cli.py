@@ -346,8 +346,10 @@ def _claim_subject(row: Record) -> str:
 
 
 def _claim_place(row: Record) -> str:
-    facility = getattr(row, "facility_id", None)
-    return str(facility) if facility else str(getattr(row, "country_iso2", "")) + " (country-wide)"
+    """Where a claim is about: its facility, else its country (a count without a facility is country-wide)."""
+    if not hasattr(row, "facility_id"):  # an event: its facilities are links of their own
+        return str(row.country_iso2)  # type: ignore[attr-defined]
+    return str(row.facility_id or f"{row.country_iso2} (country-wide)")  # type: ignore[attr-defined]
 
 
 def _figure(row: Record) -> str:
@@ -492,12 +494,12 @@ def _print_claim(number: int, view: dict[str, Any]) -> None:
     when = f", {view['date']}" if view["date"] else ""
     _out("\n".join(wrapped(f"{who}{when}", width, "    ", first=f"{number}. ")))
     if view["qualifier"] is not None:
-        figure = f"{view['figure']} ({view['qualifier']}; stated as {view['stated_as']!r})"
-    else:
-        figure = view["figure"]
+        what, figure = "figure", f"{view['figure']} ({view['qualifier']}; stated as {view['stated_as']!r})"
+    else:  # an event: what happened, in one line
+        what, figure = "what", view["figure"]
     published = f", published {view['published_on']}" if view["published_on"] else ""
     for label, text in (
-        ("figure", figure),
+        (what, figure),
         ("source", f"{view['source_id']} ({view['publisher']}{published})"),
         ("quote", f"\u201c{view['quote']}\u201d"),
     ):

@@ -31,10 +31,9 @@ MAIN_LANGUAGE = "eng"
 def zenodo_json(descriptor: Mapping[str, Any], sources: Sequence[Source]) -> dict[str, Any]:
     """The ``.zenodo.json`` document for this release."""
     licences = data_licenses(descriptor)
-    others = [lic for lic in descriptor.get("licenses", []) if lic["name"] not in {d["name"] for d in licences}]
-    notes = "Cite the original sources (the sources table) for individual facts."
-    if others:
-        notes = "; ".join(f"{lic['title']}: {lic['name']}" for lic in others) + ". " + notes
+    # Zenodo takes one licence: the data's. Every licence of the package is named in the notes.
+    named = "; ".join(f"{lic['name']}: {lic['title']}" for lic in descriptor.get("licenses", licences))
+    notes = f"Licences: {named}. Cite the original sources (the sources table) for individual facts."
     out: dict[str, Any] = {
         "upload_type": "dataset",
         "title": descriptor["title"],
