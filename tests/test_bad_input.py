@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from cecot_data.build import PARQUET_PROPERTY
 from cecot_data.cli import main
+from cecot_data.constants import PARQUET_PROPERTY
 from cecot_data.models import MODELS
 
 Edit = Callable[[Path], None]

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cecot_data
-from cecot_data.columnar import scan_csv
 from cecot_data.csv_files import parse_csv_rows
 from cecot_data.models import MODELS, Record
 from cecot_data.schema import column_names
+from cecot_data.validate.ranges import scan_csv
 
 BAD_VALUES = (
     "",

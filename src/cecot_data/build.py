@@ -24,33 +24,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .csv_files import Problem, parse_csv, to_csv_text
+from .constants import (
+    CODE_LICENSE,
+    DATA_LICENSE,
+    DATASHEET_TEMPLATE,
+    DESCRIPTOR_NAME,
+    PACKAGE_NAME,
+    PARQUET_MEDIATYPE,
+    PARQUET_PROPERTY,
+    ROW_GROUP_ROWS,
+    V2_PROFILE,
+)
+from .csv_files import parse_csv, to_csv_text
+from .errors import Problem
 from .models import MODELS, MODELS_BY_TABLE, Record, Source
 from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-DESCRIPTOR = "datapackage.json"
-DATASHEET_TEMPLATE = "docs/datasheet-template.md"
-PACKAGE_NAME = "cecot-data"
-DATA_LICENSE = {
-    "name": "CC-BY-4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0 International (the data)",
-}
-CODE_LICENSE = {
-    "name": "MIT",
-    "path": "https://opensource.org/license/mit/",
-    "title": "MIT License (the code and the build scripts)",
-}
-PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
-# Row groups small enough to stream (the validator reads them batch by batch) and to
-# split across workers (DuckDB, Spark); the shipped tables fit in one.
-ROW_GROUP_ROWS = 1 << 16
-# The descriptor records each table's Parquet file under this key of its CSV
-# resource, so one resource stays one table (see docs/design.md).
-PARQUET_PROPERTY = "cecot:parquet"
 
 
 @dataclass
@@ -184,7 +175,7 @@ def descriptor(root: Path, version: str, sources: list[Source], released: str | 
             }
         )
     return {
-        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "$schema": V2_PROFILE,
         "name": PACKAGE_NAME,
         "title": "CECOT data: El Salvador's Terrorism Confinement Center, mass incarceration and the 2025 US transfers",
         "description": (
@@ -272,7 +263,7 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
         return result
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
     package = descriptor(root, project_version(root), sources, release_date(root))
-    outputs = {DESCRIPTOR: _json_text(package), **metadata_files(root, package, tables, sources)}
+    outputs = {DESCRIPTOR_NAME: _json_text(package), **metadata_files(root, package, tables, sources)}
     for rel, text in outputs.items():
         path = root / rel
         if not (path.is_file() and path.read_text(encoding="utf-8") == text):

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from . import edtf
+from .constants import PARQUET_PROPERTY
 from .models import MODELS_BY_TABLE, QUOTE_MAX_WORDS, WEAK_SOURCE_KINDS, QuantityClaim, Record, Source
 from .schema import Column, column_names, columns
 
@@ -521,8 +522,6 @@ def schema_org(
     ``facts`` maps table names to their records; temporal and spatial coverage
     and the measured variables are computed from them.
     """
-    from .build import PARQUET_PROPERTY  # here, so build may import this module
-
     licences = [licence["path"] for licence in _data_licenses(descriptor)]
     downloads: list[dict[str, Any]] = []
     for resource in descriptor["resources"]:
