@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cecot_data
@@ -74,7 +74,6 @@ def test_valid_file_in_ranges_matches_one_pass(tmp_path: Path, parts: int) -> No
     assert _scan(path, parts).retained.column("__row").to_pylist() == list(range(2, whole.rows + 2))  # type: ignore[union-attr]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_damaged_file_in_ranges_matches_one_pass(tmp_path: Path, data: st.DataObject) -> None:
     rows = _rows()

@@ -6,7 +6,7 @@ validates them, and writes:
 - the CSV files again, in canonical form (see :mod:`cecot_data.csv_files`);
 - ``datasets/<table>.parquet``, typed from the models (zstd);
 - ``schemas/<table>.json``, the Table Schemas;
-- ``docs/data-dictionary.md``;
+- ``docs/data-dictionary.md`` and ``docs/problem-codes.md``;
 - ``datapackage.json``, with every file's size and sha256.
 
 ``cecot-data build --check`` writes nothing and lists what is stale. A
@@ -32,11 +32,12 @@ from .constants import (
     PACKAGE_NAME,
     PARQUET_MEDIATYPE,
     PARQUET_PROPERTY,
+    PROBLEM_CODES_DOC,
     ROW_GROUP_ROWS,
     V2_PROFILE,
 )
 from .csv_files import parse_csv, to_csv_text
-from .errors import Problem
+from .errors import Problem, problem_codes_markdown
 from .models import MODELS, MODELS_BY_TABLE, Record, Source
 from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
 
@@ -233,6 +234,7 @@ def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
         out[f"datasets/{model.table_name}.csv"] = to_csv_text(model, tables[model.table_name])
         out[f"schemas/{model.table_name}.json"] = _json_text(table_schema(model))
     out["docs/data-dictionary.md"] = data_dictionary(_examples(tables))
+    out[PROBLEM_CODES_DOC] = problem_codes_markdown()
     return out
 
 
