@@ -25,7 +25,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from .coverage import COVERAGE_PROPERTY, edtf_bounds
+from .constants import COVERAGE_PROPERTY, PARQUET_PROPERTY
+from .coverage import edtf_bounds
 from .models import MODELS_BY_TABLE, QUOTE_MAX_WORDS, WEAK_SOURCE_KINDS, QuantityClaim, Record, Source
 from .schema import Column, column_names, columns
 
@@ -546,8 +547,6 @@ def schema_org(
     ``facts`` maps table names to their records; temporal and spatial coverage
     and the measured variables are computed from them.
     """
-    from .build import PARQUET_PROPERTY  # here, so build may import this module
-
     licences = [licence["path"] for licence in _data_licenses(descriptor)]
     downloads: list[dict[str, Any]] = []
     for resource in descriptor["resources"]:
