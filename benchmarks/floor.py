@@ -34,7 +34,7 @@ def _hash(path: Path) -> str:
 
 
 def _open(path: Path, start: int, end: int, names: list[str], stack: ExitStack) -> pv.CSVStreamingReader:
-    # As the validator reads a range (see columnar._open_range): an Arrow stream over an OSFile.
+    # As the validator reads a range (see cecot_data.validate.ranges._open_range): an Arrow stream over an OSFile.
     source = stack.enter_context(pa.OSFile(str(path)))
     reader = pv.open_csv(
         source.get_stream(start, end - start),
@@ -64,7 +64,7 @@ def main() -> None:
         for resource in descriptor["resources"]:
             path = root / resource["path"]
             names = [field["name"] for field in resource["schema"]["fields"]]
-            # The cut of columnar.split_points, written out: importing cecot_data would
+            # The cut of cecot_data.validate.ranges.split_points, written out: importing cecot_data would
             # import pydantic and the models, which is not work a validator must do.
             size = path.stat().st_size
             with path.open("rb") as handle:

@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
-from cecot_data.build import PARQUET_PROPERTY, ROW_GROUP_ROWS, descriptor
+from cecot_data.build import descriptor
+from cecot_data.constants import PARQUET_PROPERTY, ROW_GROUP_ROWS
 from cecot_data.models import MODELS, MODELS_BY_TABLE
 from cecot_data.schema import arrow_schema, column_names, derived_values
 

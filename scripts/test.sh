@@ -23,6 +23,10 @@ if [ ! -x "$cffvenv/bin/cffconvert" ]; then
 fi
 export CECOT_CFFCONVERT="$cffvenv/bin/cffconvert"
 
+# Hypothesis examples are derandomized here (the "ci" profile, tests/conftest.py), so a run
+# gives the same answer every time; CECOT_HYPOTHESIS_PROFILE=long runs ten times as many.
+export CECOT_HYPOTHESIS_PROFILE=${CECOT_HYPOTHESIS_PROFILE:-ci}
+
 # Run from an empty directory so that nothing imports the source tree by accident.
 cd "$(mktemp -d)"
 "$venv/bin/python" -m pytest "$repo/tests" -p no:cacheprovider "$@"

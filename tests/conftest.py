@@ -1,4 +1,12 @@
-"""Shared fixtures. The tests run against the *installed* package (see scripts/test.sh)."""
+"""Shared fixtures and Hypothesis profiles. The tests run against the *installed* package (see scripts/test.sh).
+
+Hypothesis profiles, chosen with ``CECOT_HYPOTHESIS_PROFILE``:
+
+- ``ci`` (what scripts/test.sh selects unless told otherwise): derandomized, so a
+  run gives the same examples every time and CI never fails by chance;
+- ``dev`` (the default outside scripts/test.sh): random examples, as many;
+- ``long``: random and ten times as many examples, for a thorough local run.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = 50
+
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]}
+settings.register_profile("ci", max_examples=EXAMPLES, derandomize=True, database=None, print_blob=True, **_COMMON)
+settings.register_profile("dev", max_examples=EXAMPLES, **_COMMON)
+settings.register_profile("long", max_examples=10 * EXAMPLES, **_COMMON)
+settings.load_profile(os.environ.get("CECOT_HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from cecot_data.build import PARQUET_PROPERTY
 from cecot_data.cli import main
+from cecot_data.constants import PARQUET_PROPERTY
+from cecot_data.errors import PROBLEM_CODES
 from cecot_data.models import MODELS
 
 Edit = Callable[[Path], None]
@@ -386,6 +387,7 @@ def test_bad_input(
     assert len(problems) == 1, problems
     (problem,) = problems
     assert problem["rule"] == rule
+    assert rule in PROBLEM_CODES
     assert problem["file"] == file
     if row is not None:
         assert problem["row"] == row

@@ -14,14 +14,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cecot_data
-from cecot_data.columnar import scan_csv
 from cecot_data.csv_files import parse_csv_rows
 from cecot_data.models import MODELS, Record
 from cecot_data.schema import column_names
+from cecot_data.validate.ranges import scan_csv
 
 BAD_VALUES = (
     "",
@@ -73,7 +73,6 @@ def _problems_of(model: type[Record], text: str) -> tuple[set[tuple[object, ...]
 @pytest.mark.parametrize(
     "model", [m for m in MODELS if cecot_data.load_table(m.table_name)], ids=lambda m: m.table_name
 )
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_engines_agree(model: type[Record], data: st.DataObject) -> None:
     names = list(column_names(model))

@@ -60,8 +60,9 @@ def test_sqlite(tmp_path: Path) -> None:
 def test_sqlite_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     database = tmp_path / "cecot.db"
     database.write_text("something else")
-    assert main(["export", "sqlite", str(database)]) == 1
+    assert main(["export", "sqlite", str(database)]) == 2  # a refused usage
     assert "already exists" in capsys.readouterr().err
+    assert database.read_text() == "something else"
 
 
 def test_datasette_metadata(tmp_path: Path) -> None:
@@ -137,7 +138,7 @@ def test_postgresql() -> None:
 
 def test_postgresql_bad_dsn(capsys: pytest.CaptureFixture[str]) -> None:
     _peer("psycopg")
-    assert main(["export", "postgresql", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"]) == 1
+    assert main(["export", "postgresql", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"]) == 2
     assert "cannot connect to PostgreSQL" in capsys.readouterr().err
 
 

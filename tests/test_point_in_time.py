@@ -18,12 +18,12 @@ import pytest
 
 import cecot_data
 from cecot_data import edtf
-from cecot_data.columnar import scan_csv
 from cecot_data.coverage import STATE_OF_EXCEPTION_DECREE, state_of_exception_rows
 from cecot_data.csv_files import parse_csv_rows
 from cecot_data.models import LegalInstrument, PopulationCount
 from cecot_data.rules import BOUND_FIELDS, QUALIFIER_SHAPES, WordingFitsQualifier
 from cecot_data.schema import column_names
+from cecot_data.validate.ranges import scan_csv
 from cecot_data.views import OPERATING_MEASURES, OPERATING_ROLES, instrument_start
 
 FIRST_DAY = date(2022, 3, 1)

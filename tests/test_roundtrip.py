@@ -12,7 +12,7 @@ import io
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cecot_data.build import arrow_rows, parquet_bytes, records_from_arrow
@@ -32,7 +32,6 @@ def _distinct_keys(rows: list[Record]) -> list[Record]:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table_name)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_csv_parquet_models_csv(model: type[Record], data: st.DataObject) -> None:
     rows = _distinct_keys(data.draw(st.lists(records(model), min_size=0, max_size=5)))

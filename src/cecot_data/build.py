@@ -6,7 +6,7 @@ validates them, and writes:
 - the CSV files again, in canonical form (see :mod:`cecot_data.csv_files`);
 - ``datasets/<table>.parquet``, typed from the models (zstd);
 - ``schemas/<table>.json``, the Table Schemas;
-- ``docs/data-dictionary.md`` and its Spanish twin ``docs/diccionario-de-datos.md``;
+- ``docs/data-dictionary.md``, its Spanish twin ``docs/diccionario-de-datos.md``, and ``docs/problem-codes.md``;
 - ``datapackage.json``, with every file's size and sha256;
 - from the descriptor: ``croissant.json``, ``schema-org.jsonld``, ``CITATION.cff``,
   ``DATASHEET.md``, ``.zenodo.json`` and the Hugging Face card ``datasets/README.md``.
@@ -26,35 +26,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .coverage import COVERAGE_PROPERTY, series_coverage
-from .csv_files import Problem, parse_csv, to_csv_text
+from .constants import (
+    CODE_LICENSE,
+    COVERAGE_PROPERTY,
+    DATA_LICENSE,
+    DATASHEET_TEMPLATE,
+    DESCRIPTOR_NAME,
+    PACKAGE_NAME,
+    PARQUET_MEDIATYPE,
+    PARQUET_PROPERTY,
+    PROBLEM_CODES_DOC,
+    ROW_GROUP_ROWS,
+    V2_PROFILE,
+)
+from .coverage import series_coverage
+from .csv_files import parse_csv, to_csv_text
 from .dictionary import DICTIONARY_PATHS, data_dictionary, examples
+from .errors import Problem, problem_codes_markdown
 from .models import MODELS, Record, Source
 from .schema import arrow_columns, arrow_schema, derived_values, table_description, table_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-DESCRIPTOR = "datapackage.json"
-DATASHEET_TEMPLATE = "docs/datasheet-template.md"
-PACKAGE_NAME = "cecot-data"
-DATA_LICENSE = {
-    "name": "CC-BY-4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0 International (the data)",
-}
-CODE_LICENSE = {
-    "name": "MIT",
-    "path": "https://opensource.org/license/mit/",
-    "title": "MIT License (the code and the build scripts)",
-}
-PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
-# Row groups small enough to stream (the validator reads them batch by batch) and to
-# split across workers (DuckDB, Spark); the shipped tables fit in one.
-ROW_GROUP_ROWS = 1 << 16
-# The descriptor records each table's Parquet file under this key of its CSV
-# resource, so one resource stays one table (see docs/design.md).
-PARQUET_PROPERTY = "cecot:parquet"
 
 
 @dataclass
@@ -223,7 +216,7 @@ def descriptor(
             }
         )
     return {
-        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "$schema": V2_PROFILE,
         "name": PACKAGE_NAME,
         "title": "CECOT data: El Salvador's Terrorism Confinement Center, mass incarceration and the 2025 US transfers",
         "description": (
@@ -270,6 +263,7 @@ def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
     samples = examples(tables)
     for lang, path in DICTIONARY_PATHS.items():
         out[path] = data_dictionary(samples, lang)
+    out[PROBLEM_CODES_DOC] = problem_codes_markdown()
     return out
 
 
@@ -301,7 +295,7 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
     coverage = [c.as_json() for c in series_coverage(tables)]
     package = descriptor(root, project_version(root), sources, release_date(root), coverage, release_url(root))
-    outputs = {DESCRIPTOR: _json_text(package), **metadata_files(root, package, tables, sources)}
+    outputs = {DESCRIPTOR_NAME: _json_text(package), **metadata_files(root, package, tables, sources)}
     for rel, text in outputs.items():
         path = root / rel
         if not (path.is_file() and path.read_text(encoding="utf-8") == text):

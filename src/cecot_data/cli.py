@@ -27,13 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CecotDataError
+from .errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CecotDataError
 from .tables import TABLE_NAMES
 
 if TYPE_CHECKING:
     from .models import Record
-
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _out(text: str = "") -> None:
@@ -125,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
 @command("info", "tables, row counts, version, licence, citation")
 def _cmd_info(_: argparse.Namespace) -> int:
     from . import __version__
-    from .build import CODE_LICENSE, DATA_LICENSE
+    from .constants import CODE_LICENSE, DATA_LICENSE
     from .loaders import TABLE_NAMES, datapackage_path, load_table
     from .models import MODELS_BY_TABLE
     from .schema import table_description
@@ -692,11 +690,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except CecotDataError as exc:
-        from .diff import DiffError
-        from .validate import UnusableInputError
-
         _err(f"error: {exc}")
-        return EXIT_UNUSABLE if isinstance(exc, (UnusableInputError, DiffError)) else EXIT_INVALID
+        return exc.exit_code
     except BrokenPipeError:  # e.g. `cecot-data show sources | head`: the reader has had enough
         # Point stdout at devnull so that the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import edtf
+from .constants import COVERAGE_PROPERTY as COVERAGE_PROPERTY
 from .models import Event, Facility, InstrumentRelation, LegalInstrument, PopulationCount, Record, Source
 
-# The descriptor property (package level) that carries the computed coverage.
-COVERAGE_PROPERTY = "cecot:coverage"
 # The decree that declared the state of exception; its extensions are the rows that extend it.
 STATE_OF_EXCEPTION_DECREE = "sv-decree-333-state-of-exception"
 COURT_INSTRUMENT_TYPES = frozenset({"court_order", "court_ruling"})

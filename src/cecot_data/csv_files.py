@@ -14,12 +14,12 @@ import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .errors import Problem, ProblemCode
 from .rules import violations
 from .schema import Column, column_names, columns
 
@@ -36,29 +36,6 @@ DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _NUMBER = re.compile(NUMBER_PATTERN)
 _INTEGER = re.compile(INTEGER_PATTERN)
 _ISO_DAY = re.compile(DAY_PATTERN)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a package, file, row or cell is invalid."""
-
-    file: str
-    row: int | None
-    field: str | None
-    rule: str
-    message: str
-    value: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "file": self.file,
-            "row": self.row,
-            "field": self.field,
-            "value": self.value,
-            "rule": self.rule,
-            "message": self.message,
-        }
 
 
 def format_cell(value: Any) -> str:
@@ -232,8 +209,9 @@ def header_problem(file: str, header: list[str], expected: list[str]) -> Problem
     return Problem(file, 1, None, "header", message)
 
 
-# Rule names shared with the columnar validator, by pydantic error type.
-_RULE_BY_ERROR_TYPE = {
+# Rule names shared with the columnar validator, by pydantic error type; any other type
+# (none is expected: cells are typed before the model sees them) counts as a type problem.
+_RULE_BY_ERROR_TYPE: dict[str, ProblemCode] = {
     "missing": "required",
     "literal_error": "enum",
     "string_pattern_mismatch": "pattern",
@@ -256,7 +234,7 @@ def _validation_problems(
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         value = raw.get(field)
         kind = str(error.get("type", "invalid"))
-        rule = _RULE_BY_ERROR_TYPE.get(kind, kind)
+        rule: ProblemCode = _RULE_BY_ERROR_TYPE.get(kind, "type")
         if kind == "missing":
             message = "a value is required"
         elif kind == "value_error" and field in by_name:

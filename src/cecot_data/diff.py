@@ -17,14 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CecotDataError
+from .errors import DiffError
 from .models import MODELS, MODELS_BY_TABLE, Record
 
 RETIRED_TABLE = "retired_ids"
-
-
-class DiffError(CecotDataError):
-    """A package to compare could not be read."""
 
 
 @dataclass

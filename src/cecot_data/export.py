@@ -16,18 +16,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .build import CODE_LICENSE, DATA_LICENSE, arrow_rows
-from .errors import CecotDataError
+from .build import arrow_rows
+from .constants import CODE_LICENSE, DATA_LICENSE
+from .errors import ExportError
 from .loaders import TABLE_NAMES, datapackage_path, load_table, parquet_path
 from .models import MODELS, Record
 from .schema import arrow_columns, columns, foreign_keys, table_description
 
 FORMATS = ("csv", "json", "parquet", "sqlite", "duckdb", "postgresql")
 SCHEMA_NAME = "cecot"  # PostgreSQL schema the tables go into
-
-
-class ExportError(CecotDataError):
-    """An export could not be written."""
 
 
 def _row_levels(model: type[Record]) -> list[list[dict[str, Any]]]:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
 from . import edtf
-from .errors import CecotDataError
+from .errors import PlotError
 from .loaders import load_events, load_population_counts, load_sources
 from .models import ClaimantKind, Event, PopulationCount, Qualifier, Source
 
@@ -312,7 +312,7 @@ def _wrap(text: str, width: int = 170) -> str:
 def _check_suffix(out: Path) -> str:
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
-        raise CecotDataError(
+        raise PlotError(
             f"cannot write {str(out)!r}: the plot format follows the file suffix, one of {', '.join(SUFFIXES)}"
         )
     return suffix
@@ -351,7 +351,7 @@ def _draw_and_save(draw: Callable[[], tuple[Figure, str]], out: Path) -> Path:
     try:
         import matplotlib  # noqa: F401
     except ImportError as error:
-        raise CecotDataError(MISSING_MATPLOTLIB) from error
+        raise PlotError(MISSING_MATPLOTLIB) from error
     with _rc():
         figure, title = draw()
         try:
@@ -362,7 +362,7 @@ def _draw_and_save(draw: Callable[[], tuple[Figure, str]], out: Path) -> Path:
                 # No "Date" or "Creator" entry: the same data give the same file.
                 figure.savefig(out, format="svg", metadata={"Title": title, "Date": None, "Creator": None})
         except OSError as error:
-            raise CecotDataError(f"cannot write {str(out)!r}: {error.strerror or error}") from error
+            raise PlotError(f"cannot write {str(out)!r}: {error.strerror or error}") from error
     return out
 
 
@@ -983,7 +983,7 @@ def _place_labels(ax: Axes, marks: Sequence[TimelineMark], y: dict[str, float], 
 def _timeline_figure() -> tuple[Figure, str]:
     marks = timeline_marks()
     if not marks:
-        raise CecotDataError("no events to plot")
+        raise PlotError("no events to plot")
     lanes = [t for t in EVENT_TYPES if any(m.event_type == t for m in marks)]
     lanes += sorted({m.event_type for m in marks} - set(lanes))
     early, main = _split_eras(marks)

@@ -2,7 +2,7 @@
 
 Each model lists its rules in ``row_rules``. The pydantic models apply them
 row by row (:func:`first_violation`); the columnar validator
-(:mod:`cecot_data.columnar`) applies the same declarations to whole columns.
+(:mod:`cecot_data.validate.row_rules`) applies the same declarations to whole columns.
 Both report the same message, so a contributor sees one wording whichever
 engine found the problem.
 """

@@ -28,7 +28,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
-from .coverage import COVERAGE_PROPERTY, edtf_bounds
+from .constants import COVERAGE_PROPERTY, PARQUET_PROPERTY
+from .coverage import edtf_bounds
 from .models import MODELS_BY_TABLE, QUOTE_MAX_WORDS, WEAK_SOURCE_KINDS, QuantityClaim, Record, Source
 from .schema import Column, column_names, columns
 
@@ -605,8 +606,6 @@ def schema_org(
     release's; ``dateModified`` is this release's. ``url`` and absolute
     ``contentUrl`` values appear only when the descriptor has a release URL.
     """
-    from .build import PARQUET_PROPERTY  # here, so build may import this module
-
     licences = [licence["path"] for licence in data_licenses(descriptor)]
     downloads: list[dict[str, Any]] = []
     for resource in descriptor["resources"]:
