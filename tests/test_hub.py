@@ -123,3 +123,17 @@ def test_load_dataset_reads_every_config(
     for name in names:
         table = cecot_data.read_table(name)
         assert loaded[name] == [table.num_rows, table.column_names], name
+
+
+def test_an_empty_table_gets_no_config(counts: dict[str, int], peer: Callable[[str], Any]) -> None:
+    from cecot_data.hub import dataset_card
+
+    yaml = peer("yaml")
+    descriptor = json.loads(cecot_data.datapackage_path().read_text(encoding="utf-8"))
+    emptied = {**counts, "retired_ids": 0}
+    card = dataset_card(descriptor, emptied, ["en", "es"])
+    meta = yaml.safe_load(card.split("---\n", 2)[1])
+    assert "retired_ids" not in {c["config_name"] for c in meta["configs"]}
+    assert len(meta["configs"]) == len(cecot_data.TABLE_NAMES) - 1
+    assert "Empty in this release, so without a configuration" in card
+    assert "`retired_ids`" in card.split("Empty in this release", 1)[1].split("\n", 1)[0]
