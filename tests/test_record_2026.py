@@ -17,7 +17,6 @@ def _by_id(rows: list[Any]) -> dict[str, Any]:
     return {r.key()[0]: r for r in rows}
 
 
-COUNTS = _by_id(cecot_data.load_population_counts())
 INSTRUMENTS = _by_id(cecot_data.load_legal_instruments())
 FACILITIES = _by_id(cecot_data.load_facilities())
 
@@ -62,95 +61,6 @@ def test_the_series_ends_with_the_48th_extension() -> None:
     numbered = sorted(int(i.removeprefix(EXTENSION)) for i in INSTRUMENTS if i.removeprefix(EXTENSION).isdigit())
     # 1 to 48, the 12th under its first-released id
     assert numbered == [n for n in range(1, 49) if n != 12]
-
-
-# (count, measure, qualifier, value, lower, upper, as_of, claimant starts with)
-COUNT_PINS = [
-    ("sv-deaths-in-custody-2026-02-08-sjh-487", "deaths_in_custody", "exact", 487, None, None, "2026-02-08", "Socorro"),
-    ("sv-deaths-in-custody-2026-02-04-sjh-482", "deaths_in_custody", "exact", 482, None, None, "2026-02-04", "Socorro"),
-    (
-        "sv-deaths-in-custody-2025-12-18-sjh-470",
-        "deaths_in_custody",
-        "at_least",
-        None,
-        470,
-        None,
-        "2025-12-18",
-        "Socorro",
-    ),
-    (
-        "sv-deaths-in-custody-2024-04-cristosal-265",
-        "deaths_in_custody",
-        "exact",
-        265,
-        None,
-        None,
-        "2024-04-15",
-        "Cristosal",
-    ),
-    ("sv-deaths-in-custody-2023-12-movir-214", "deaths_in_custody", "exact", 214, None, None, "2023-12", "Movimiento"),
-    ("sv-deaths-in-custody-2023-03-elfaro", "deaths_in_custody", "nearly", None, None, 100, "2023-03", "El Faro"),
-    (
-        "sv-arrests-2026-02-24-decree-48",
-        "arrests",
-        "at_least",
-        None,
-        91300,
-        None,
-        "2026-02-24",
-        "Salvadoran government",
-    ),
-    ("sv-arrests-2026-02-mjsp", "arrests", "at_least", None, 91000, None, "2026-02-24", "Ministry of Justice"),
-    ("sv-arrests-2023-07-26-ap", "arrests", "nearly", None, None, 72000, "2023-07-26", "The Associated Press"),
-    ("sv-releases-2024-11-12-bukele-8000", "releases", "approximate", 8000, None, None, "2024-11-12", "Nayib Bukele"),
-    (
-        "sv-prison-population-2024-06-25-guzman",
-        "prison_population",
-        "exact",
-        107997,
-        None,
-        None,
-        "2024-06-25",
-        "Andrés",
-    ),
-    (
-        "sv-prison-population-2026-01-prensalatina",
-        "prison_population",
-        "approximate",
-        120000,
-        None,
-        None,
-        "2026-01",
-        "Prensa",
-    ),
-    ("sv-incarceration-rate-2025-06-hrw", "share_of_population_percent", "exact", 1.7, None, None, "2025-06", "Human"),
-    (
-        "sv-incarceration-rate-2025-06-29-bukele",
-        "share_of_population_percent",
-        "exact",
-        1.5,
-        None,
-        None,
-        "2025-06-29",
-        "Nayib",
-    ),
-    ("sv-cecot-transferred-2025-dhs", "people_transferred", "nearly", None, None, 300, None, "US Department"),
-]
-
-
-@pytest.mark.parametrize("pin", COUNT_PINS, ids=lambda p: p[0])
-def test_count_pins(pin: tuple[Any, ...]) -> None:
-    count_id, measure, qualifier, value, lower, upper, as_of, claimant = pin
-    row = COUNTS[count_id]
-    assert (row.measure, row.qualifier, row.value, row.lower_bound, row.upper_bound, row.as_of) == (
-        measure,
-        qualifier,
-        value,
-        lower,
-        upper,
-        as_of,
-    )
-    assert row.claimant.startswith(claimant)
 
 
 # (instrument, decided, docket, vote or None, court starts with)
