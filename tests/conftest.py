@@ -10,9 +10,12 @@ Hypothesis profiles, chosen with ``CECOT_HYPOTHESIS_PROFILE``:
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -47,3 +50,18 @@ def package_copy(tmp_path: Path, installed_package_dir: Path) -> Path:
     target = tmp_path / "package"
     shutil.copytree(installed_package_dir, target)
     return target
+
+
+REQUIRE_PEERS = os.environ.get("CECOT_REQUIRE_PEERS") == "1"
+
+
+@pytest.fixture(scope="session")
+def peer() -> Callable[[str], Any]:
+    """Import a peer tool by module name; with CECOT_REQUIRE_PEERS=1 (CI) a missing one fails instead of skipping."""
+
+    def load(module: str) -> Any:
+        if REQUIRE_PEERS:
+            return importlib.import_module(module)
+        return pytest.importorskip(module)
+
+    return load

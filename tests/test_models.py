@@ -45,18 +45,19 @@ def test_edtf_rejects(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("qualifier", "numbers"),
+    ("qualifier", "numbers", "stated_as"),
     [
-        ("exact", {"value": 36000}),
-        ("approximate", {"value": 110000}),
-        ("at_least", {"lower_bound": 261}),
-        ("at_most", {"upper_bound": 40000}),
-        ("range", {"lower_bound": 65, "upper_bound": 70}),
-        ("vague", {}),
+        ("exact", {"value": 36000}, "36,000"),
+        ("approximate", {"value": 110000}, "about 110,000"),
+        ("at_least", {"lower_bound": 261}, "at least 261"),
+        ("at_most", {"upper_bound": 40000}, "up to 40,000"),
+        ("range", {"lower_bound": 65, "upper_bound": 70}, "65 to 70"),
+        ("vague", {}, "hundreds"),
     ],
 )
-def test_qualifier_shapes_accepted(qualifier: str, numbers: dict[str, float]) -> None:
-    count = PopulationCount.model_validate({**COUNT, "qualifier": qualifier, **numbers})
+def test_qualifier_shapes_accepted(qualifier: str, numbers: dict[str, float], stated_as: str) -> None:
+    # Each figure in words that fit its qualifier (the wording rule checks stated_as too).
+    count = PopulationCount.model_validate({**COUNT, "qualifier": qualifier, "stated_as": stated_as, **numbers})
     assert count.qualifier == qualifier
 
 
@@ -82,7 +83,7 @@ def test_negative_count_rejected() -> None:
 
 
 def test_records_are_frozen() -> None:
-    count = PopulationCount.model_validate({**COUNT, "qualifier": "exact", "value": 1})
+    count = PopulationCount.model_validate({**COUNT, "qualifier": "exact", "value": 1, "stated_as": "1"})
     with pytest.raises(ValidationError, match="frozen"):
         count.value = 2  # type: ignore[misc]
 

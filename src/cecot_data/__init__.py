@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .errors import CecotDataError as CecotDataError
     from .errors import InvalidDataError as InvalidDataError
     from .loaders import TABLE_NAMES as TABLE_NAMES
+    from .loaders import column_descriptions as column_descriptions
+    from .loaders import data_dictionary_path as data_dictionary_path
     from .loaders import datapackage_path as datapackage_path
     from .loaders import load_citations as load_citations
     from .loaders import load_event_facilities as load_event_facilities
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from .loaders import load_table as load_table
     from .loaders import parquet_path as parquet_path
     from .loaders import read_table as read_table
+    from .tables import TableName as TableName
     from .views import Snapshot as Snapshot
     from .views import as_of as as_of
     from .views import claim_groups as claim_groups
@@ -40,6 +43,9 @@ _LAZY = {
     "CecotDataError": "errors",
     "InvalidDataError": "errors",
     "TABLE_NAMES": "loaders",
+    "TableName": "tables",
+    "column_descriptions": "loaders",
+    "data_dictionary_path": "loaders",
     "datapackage_path": "loaders",
     "load_citations": "loaders",
     "load_event_facilities": "loaders",

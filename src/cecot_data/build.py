@@ -6,8 +6,10 @@ validates them, and writes:
 - the CSV files again, in canonical form (see :mod:`cecot_data.csv_files`);
 - ``datasets/<table>.parquet``, typed from the models (zstd);
 - ``schemas/<table>.json``, the Table Schemas;
-- ``docs/data-dictionary.md`` and ``docs/problem-codes.md``;
-- ``datapackage.json``, with every file's size and sha256.
+- ``docs/data-dictionary.md``, its Spanish twin ``docs/diccionario-de-datos.md``, and ``docs/problem-codes.md``;
+- ``datapackage.json``, with every file's size and sha256;
+- from the descriptor: ``croissant.json``, ``schema-org.jsonld``, ``CITATION.cff``,
+  ``DATASHEET.md``, ``.zenodo.json`` and the Hugging Face card ``datasets/README.md``.
 
 ``cecot-data build --check`` writes nothing and lists what is stale. A
 Parquet file counts as current when its schema and rows equal what the CSV
@@ -39,9 +41,10 @@ from .constants import (
 )
 from .coverage import series_coverage
 from .csv_files import parse_csv, to_csv_text
+from .dictionary import DICTIONARY_PATHS, data_dictionary, examples
 from .errors import Problem, problem_codes_markdown
-from .models import MODELS, MODELS_BY_TABLE, Record, Source
-from .schema import arrow_columns, arrow_schema, data_dictionary, derived_values, table_description, table_schema
+from .models import MODELS, Record, Source
+from .schema import arrow_columns, arrow_schema, derived_values, table_description, table_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -62,6 +65,30 @@ def project_version(root: Path) -> str:
     if match is None:
         raise ValueError(f"{root / 'pyproject.toml'}: no version line")
     return match.group(1)
+
+
+RELEASE_URL_PATTERN = re.compile(r"^https://[^\s\"]+/$")
+
+
+def release_url(root: Path) -> str | None:
+    """``release-url`` under ``[tool.cecot-data]`` in ``pyproject.toml``, if set.
+
+    It is the web address of the folder where a release's ``datapackage.json``
+    and data files are published. It is the only source of absolute URLs in
+    the metadata: without it, files are named by their relative paths and no
+    ``url`` is written anywhere (an address is never guessed).
+    """
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    table = re.search(r"^\[tool\.cecot-data\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+    if table is None:
+        return None
+    match = re.search(r'^release-url\s*=\s*"([^"]*)"', table.group(1), re.MULTILINE)
+    if match is None:
+        return None
+    url = match.group(1)
+    if not RELEASE_URL_PATTERN.match(url):
+        raise ValueError(f"pyproject.toml: release-url must be an https:// address ending in '/', got {url!r}")
+    return url
 
 
 def sha256_of(data: bytes) -> str:
@@ -143,10 +170,12 @@ def descriptor(
     sources: list[Source],
     released: str | None = None,
     coverage: list[dict[str, Any]] | None = None,
+    homepage: str | None = None,
 ) -> dict[str, Any]:
     """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``.
 
-    ``coverage`` (see :func:`cecot_data.coverage.series_coverage`) goes under ``cecot:coverage``.
+    ``coverage`` (see :func:`cecot_data.coverage.series_coverage`) goes under ``cecot:coverage``;
+    ``homepage`` is the release URL (see :func:`release_url`), when there is one.
     """
     resources = []
     for model in MODELS:
@@ -200,6 +229,7 @@ def descriptor(
             "about detained or deported individuals."
         ),
         "version": version,
+        **({"homepage": homepage} if homepage else {}),
         # The release date comes from CHANGELOG.md's heading for this version: one place.
         **({"created": f"{released}T00:00:00Z"} if released else {}),
         "keywords": [
@@ -224,28 +254,15 @@ def descriptor(
     }
 
 
-def _examples(tables: dict[str, list[Record]]) -> dict[str, dict[str, str]]:
-    """The first non-empty value of every column, as the CSV writes it, for the data dictionary."""
-    from .csv_files import format_cell
-
-    out: dict[str, dict[str, str]] = {}
-    for name, records in tables.items():
-        model = MODELS_BY_TABLE[name]
-        ordered = sorted(records, key=lambda r: tuple(format_cell(v) for v in r.key()))
-        out[name] = {
-            field: next((format_cell(getattr(r, field)) for r in ordered if getattr(r, field) is not None), "")
-            for field in model.model_fields
-        }
-    return out
-
-
 def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
     """Every generated text file except the descriptor, by path relative to the root."""
     out: dict[str, str] = {}
     for model in MODELS:
         out[f"datasets/{model.table_name}.csv"] = to_csv_text(model, tables[model.table_name])
         out[f"schemas/{model.table_name}.json"] = _json_text(table_schema(model))
-    out["docs/data-dictionary.md"] = data_dictionary(_examples(tables))
+    samples = examples(tables)
+    for lang, path in DICTIONARY_PATHS.items():
+        out[path] = data_dictionary(samples, lang)
     out[PROBLEM_CODES_DOC] = problem_codes_markdown()
     return out
 
@@ -277,7 +294,7 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
         return result
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
     coverage = [c.as_json() for c in series_coverage(tables)]
-    package = descriptor(root, project_version(root), sources, release_date(root), coverage)
+    package = descriptor(root, project_version(root), sources, release_date(root), coverage, release_url(root))
     outputs = {DESCRIPTOR_NAME: _json_text(package), **metadata_files(root, package, tables, sources)}
     for rel, text in outputs.items():
         path = root / rel
@@ -291,26 +308,41 @@ def build(root: Path, *, check: bool = False) -> BuildResult:
 def metadata_files(
     root: Path, package: dict[str, Any], tables: dict[str, list[Record]], sources: list[Source]
 ) -> dict[str, str]:
-    """Croissant, schema.org, CITATION.cff and DATASHEET.md, from the descriptor and the tables."""
+    """Croissant, schema.org, CITATION.cff, DATASHEET.md and the Hub's card, from the descriptor and the tables."""
     from collections import Counter
 
+    from .hub import CARD_PATH, dataset_card
     from .standards import citation_cff, croissant, datasheet, schema_org
+    from .zenodo import ZENODO_PATH, zenodo_json
 
     template = (root / DATASHEET_TEMPLATE).read_text(encoding="utf-8")
     counts = {name: len(rows) for name, rows in tables.items()}
     kinds: dict[str, int] = dict(Counter(str(s.source_kind) for s in sources))
     return {
         "croissant.json": _json_text(croissant(package, sources, tables)),
-        "schema-org.jsonld": _json_text(schema_org(package, sources, tables)),
+        "schema-org.jsonld": _json_text(schema_org(package, sources, tables, first_released=first_release_date(root))),
         "CITATION.cff": citation_cff(package),
         "DATASHEET.md": datasheet(package, counts, kinds, template),
+        CARD_PATH: dataset_card(package, counts, sorted({s.language for s in sources})),
+        ZENODO_PATH: _json_text(zenodo_json(package, sources)),
     }
 
 
-def release_date(root: Path) -> str | None:
-    """The date of the newest release heading in CHANGELOG.md (``## [x.y.z] - YYYY-MM-DD``), if any."""
+def _release_dates(root: Path) -> list[str]:
+    """The dates of the release headings in CHANGELOG.md (``## [x.y.z] - YYYY-MM-DD``), newest first."""
     path = root / "CHANGELOG.md"
     if not path.is_file():
-        return None
-    match = re.search(r"^## \[[0-9]+\.[0-9]+\.[0-9]+\] - ([0-9]{4}-[0-9]{2}-[0-9]{2})$", path.read_text("utf-8"), re.M)
-    return match.group(1) if match else None
+        return []
+    return re.findall(r"^## \[[0-9]+\.[0-9]+\.[0-9]+\] - ([0-9]{4}-[0-9]{2}-[0-9]{2})$", path.read_text("utf-8"), re.M)
+
+
+def release_date(root: Path) -> str | None:
+    """The date of the newest release heading in CHANGELOG.md, if any."""
+    dates = _release_dates(root)
+    return dates[0] if dates else None
+
+
+def first_release_date(root: Path) -> str | None:
+    """The date of the oldest release heading in CHANGELOG.md (when the dataset was first published), if any."""
+    dates = _release_dates(root)
+    return dates[-1] if dates else None

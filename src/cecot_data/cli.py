@@ -1,4 +1,11 @@
-"""The ``cecot-data`` command line: info, show, validate, build.
+"""The ``cecot-data`` command line.
+
+Commands: ``info``, ``show``, ``describe``, ``claims``, ``validate``, ``export``,
+``plot``, ``diff`` and ``build``; ``cecot-data --version`` prints the version.
+Each command is declared by the :func:`command` decorator on its handler, with
+its arguments beside it; options shared by several commands are defined once
+(``TABLE``, ``FORMAT_ROWS``, ``LANG``). A test checks that every command is in
+``--help``, in this docstring and in the README.
 
 Exit codes: 0 success (or valid data), 1 invalid data, 2 unusable input or
 bad usage, 3 an internal error (a bug). Errors are one readable message each,
@@ -13,17 +20,18 @@ import csv
 import importlib.abc
 import json
 import os
+import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CecotDataError
+from .tables import TABLE_NAMES
 
 if TYPE_CHECKING:
     from .models import Record
-
-SHOW_CELL_WIDTH = 40
 
 
 def _out(text: str = "") -> None:
@@ -34,6 +42,85 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def _width() -> int:
+    """The terminal's width (COLUMNS when set; 80 when the output is not a terminal)."""
+    return shutil.get_terminal_size().columns
+
+
+# ---------------------------------------------------------------------------
+# Declaring commands: each handler carries its name, help and arguments.
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argparse argument: its flags (or name) and options."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    """An argument for :func:`command`, spelt as for ``ArgumentParser.add_argument``."""
+    return Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: what ``--help`` says, its arguments and its handler."""
+
+    name: str
+    help: str
+    description: str | None
+    args: tuple[Arg, ...]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(
+    name: str, help: str, *args: Arg, description: str | None = None
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register the decorated handler as the subcommand ``name`` (in the order of this module)."""
+
+    def register(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = Command(name, help, description, args, run)
+        return run
+
+    return register
+
+
+# Options that several commands share, defined once.
+TABLE = arg("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of: {', '.join(TABLE_NAMES)}")
+OPTIONAL_TABLE = arg(
+    "table", nargs="?", choices=TABLE_NAMES, metavar="TABLE", help=f"one of: {', '.join(TABLE_NAMES)} (default: all)"
+)
+FORMAT_ROWS = arg("--format", choices=("table", "csv", "json"), default="table", help="output format")
+LANG = arg("--lang", choices=("en", "es"), default="en", help="language: en (English) or es (español)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cecot-data",
+        description="Sourced datasets on El Salvador's CECOT prison, mass incarceration and the 2025 US transfers.",
+    )
+    parser.add_argument("--version", action="version", version=f"cecot-data {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for spec in COMMANDS.values():
+        sub = commands.add_parser(spec.name, help=spec.help, description=spec.description or spec.help)
+        for argument in spec.args:
+            sub.add_argument(*argument.flags, **argument.options)
+        sub.set_defaults(run=spec.run)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# info
+
+
+@command("info", "tables, row counts, version, licence, citation")
 def _cmd_info(_: argparse.Namespace) -> int:
     from . import __version__
     from .constants import CODE_LICENSE, DATA_LICENSE
@@ -67,20 +154,86 @@ def _cmd_info(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cell(value: Any) -> str:
-    from .csv_files import format_cell
+# ---------------------------------------------------------------------------
+# show
 
-    text = format_cell(value).replace("\n", " ")
-    return text if len(text) <= SHOW_CELL_WIDTH else text[: SHOW_CELL_WIDTH - 1] + "…"
-
-
+# The tables a point-in-time snapshot holds (the fields of cecot_data.views.Snapshot; a test keeps them equal).
 AS_OF_TABLES = ("facilities", "facility_quantities", "population_counts", "legal_instruments", "events")
 
 
+class UsageError(Exception):
+    """A command line that names something that does not exist (exit 2)."""
+
+
+def _columns_option(text: str | None, names: Sequence[str]) -> list[str]:
+    if text is None:
+        return list(names)
+    chosen = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in names]
+    if unknown or not chosen:
+        raise UsageError(f"--columns: no column {', '.join(unknown) or '(none given)'}; columns: {', '.join(names)}")
+    return chosen
+
+
+def _where_option(conditions: Sequence[str], names: Sequence[str]) -> list[tuple[str, str]]:
+    parsed = []
+    for condition in conditions:
+        name, equals, value = condition.partition("=")
+        if not equals or name not in names:
+            raise UsageError(f"--where {condition!r}: expected FIELD=VALUE with FIELD one of: {', '.join(names)}")
+        parsed.append((name, value))
+    return parsed
+
+
+def _sort_key(name: str) -> Callable[[Record], tuple[bool, Any]]:
+    def key(record: Record) -> tuple[bool, Any]:
+        value = getattr(record, name)
+        return (value is None, value if value is not None else 0)
+
+    return key
+
+
+@command(
+    "show",
+    "print a table (fitted to the terminal), or pick, filter and sort its rows",
+    TABLE,
+    FORMAT_ROWS,
+    arg("--columns", metavar="A,B,...", default=None, help="only these columns, in this order"),
+    arg(
+        "--where",
+        metavar="FIELD=VALUE",
+        action="append",
+        default=[],
+        help="only rows whose FIELD reads VALUE as in the CSV (empty VALUE: null); repeat to combine",
+    ),
+    arg("--sort", metavar="FIELD", default=None, help="sort by FIELD (nulls last)"),
+    arg("--limit", type=int, default=None, help="print at most this many rows"),
+    arg(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="only what was known or in force at the end of that day (" + ", ".join(AS_OF_TABLES) + ")",
+    ),
+    description="Print a table: as a table fitted to the terminal's width, or one record per row when its "
+    "columns cannot fit; --format csv or json for other programs (columns in CSV order, integral numbers as "
+    "integers). The last line says how many rows were shown of how many.",
+)
 def _cmd_show(args: argparse.Namespace) -> int:
     from .loaders import load_table
     from .models import MODELS_BY_TABLE
+    from .schema import column_names
+    from .terminal import cell_text
 
+    model = MODELS_BY_TABLE[args.table]
+    names = column_names(model)
+    try:
+        shown = _columns_option(args.columns, names)
+        where = _where_option(args.where, names)
+        if args.sort is not None and args.sort not in names:
+            raise UsageError(f"--sort: no column {args.sort}; columns: {', '.join(names)}")
+    except UsageError as exc:
+        _err(f"error: {exc}")
+        return EXIT_UNUSABLE
     records: list[Record]
     if args.as_of is not None:
         if args.table not in AS_OF_TABLES:
@@ -96,95 +249,263 @@ def _cmd_show(args: argparse.Namespace) -> int:
         records = list(getattr(snapshot, args.table))
     else:
         records = load_table(args.table)
+    records = [r for r in records if all(cell_text(getattr(r, n)) == v for n, v in where)]
+    if args.sort is not None:
+        records.sort(key=_sort_key(args.sort))
+    total = len(records)
     if args.limit is not None:
-        records = records[: args.limit]
-    _print_records(MODELS_BY_TABLE[args.table], records, args.format)
+        records = records[: max(args.limit, 0)]
+    _print_records(records, args.format, shown)
+    if args.format == "table":
+        _out(_count_line(len(records), total, args))
     return EXIT_OK
 
 
-def _print_records(model: type[Record], records: Sequence[Record], output: str, names: list[str] | None = None) -> None:
-    from .csv_files import format_cell
-    from .schema import column_names
+def _count_line(shown: int, total: int, args: argparse.Namespace) -> str:
+    from .terminal import plural
 
-    names = names or list(column_names(model))
+    counted = plural(total, "row") if shown == total else f"{shown:,} of {plural(total, 'row')}"
+    context = [f"where {' and '.join(args.where)}"] if args.where else []
+    if args.as_of is not None:
+        context.append(f"as of {args.as_of}")
+    return f"({counted}{', ' + '; '.join(context) if context else ''})"
+
+
+def _print_records(records: Sequence[Record], output: str, names: Sequence[str]) -> None:
+    from .csv_files import format_cell
+    from .terminal import cell_text, json_value, rows_lines
+
     if output == "json":
-        _out(json.dumps([r.model_dump(mode="json") for r in records], indent=2, ensure_ascii=False))
+        objects = [{n: json_value(getattr(r, n)) for n in names} for r in records]
+        _out(json.dumps(objects, indent=2, ensure_ascii=False))
     elif output == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
         for record in records:
             writer.writerow([format_cell(getattr(record, n)) for n in names])
     else:
-        rows = [[_cell(getattr(r, n)) for n in names] for r in records]
-        widths = [max([len(n), *(len(row[i]) for row in rows)]) for i, n in enumerate(names)]
-        _out("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
-        _out("  ".join("-" * w for w in widths))
-        for row in rows:
-            _out("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-        _out(f"({len(records)} rows)")
+        rows = [[cell_text(getattr(r, n)) for n in names] for r in records]
+        for line in rows_lines(names, rows, _width()):
+            _out(line)
 
 
-CLAIM_COLUMNS = {
-    "population_counts": [
-        "count_id",
-        "measure",
-        "facility_id",
-        "claimant",
-        "qualifier",
-        "value",
-        "lower_bound",
-        "upper_bound",
-        "stated_as",
-        "as_of",
-        "source_id",
-    ],
-    "facility_quantities": [
-        "quantity_id",
-        "attribute",
-        "facility_id",
-        "claimant",
-        "qualifier",
-        "value",
-        "lower_bound",
-        "upper_bound",
-        "stated_as",
-        "as_of",
-        "source_id",
-    ],
-    "events": ["event_id", "occurred_on", "event_type", "title", "source_id"],
-}
+# ---------------------------------------------------------------------------
+# describe
 
 
+@command(
+    "describe",
+    "the columns of a table (or of every table): types, units, constraints, descriptions, examples",
+    OPTIONAL_TABLE,
+    arg("--format", choices=("text", "markdown", "json"), default="text", help="output format"),
+    LANG,
+    description="Document the columns of TABLE, or of every table: type, required, unit, constraints, "
+    "description and an example value. --lang es gives the Spanish titles and descriptions.",
+)
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from .dictionary import data_dictionary, describe, describe_text, examples, shipped_tables, table_markdown
+    from .models import MODELS_BY_TABLE
+
+    tables = shipped_tables()
+    samples = examples(tables)
+    names = [args.table] if args.table else list(tables)
+    models = [MODELS_BY_TABLE[name] for name in names]
+    if args.format == "json":
+        described = [describe(m, samples[m.table_name], len(tables[m.table_name]), args.lang) for m in models]
+        _out(json.dumps(described[0] if args.table else described, indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        if args.table:
+            _out("\n".join(table_markdown(models[0], samples[args.table], args.lang)).rstrip())
+        else:
+            _out(data_dictionary(samples, args.lang).rstrip())
+    else:
+        width = _width()
+        texts = [describe_text(m, samples[m.table_name], len(tables[m.table_name]), args.lang, width) for m in models]
+        _out("\n\n".join(texts))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# claims
+
+
+def _claim_date(row: Record) -> str | None:
+    value = getattr(row, "as_of", None) or getattr(row, "occurred_on", None)
+    return str(value) if value is not None else None
+
+
+def _claim_subject(row: Record) -> str:
+    """What a claim is about: the measure, the attribute or the kind of event."""
+    for name in ("measure", "attribute", "event_type"):
+        value = getattr(row, name, None)
+        if value is not None:
+            return str(value)
+    raise TypeError(f"not a claim: {type(row).__name__}")
+
+
+def _claim_place(row: Record) -> str:
+    """Where a claim is about: its facility, else its country (a count without a facility is country-wide)."""
+    if not hasattr(row, "facility_id"):  # an event: its facilities are links of their own
+        return str(row.country_iso2)  # type: ignore[attr-defined]
+    return str(row.facility_id or f"{row.country_iso2} (country-wide)")  # type: ignore[attr-defined]
+
+
+def _figure(row: Record) -> str:
+    """A claim's figure as numbers: the value, or its bounds; the event's title for an event."""
+    from .terminal import cell_text
+
+    if not hasattr(row, "qualifier"):
+        return str(getattr(row, "title", ""))
+    value, low, high = (getattr(row, n) for n in ("value", "lower_bound", "upper_bound"))
+    if value is not None:
+        return cell_text(value)
+    if low is not None and high is not None:
+        return f"{cell_text(low)} to {cell_text(high)}"
+    if low is not None:
+        return f"{cell_text(low)} or more"
+    if high is not None:
+        return f"under {cell_text(high)}" if row.qualifier == "nearly" else f"up to {cell_text(high)}"
+    return "no number"
+
+
+def _group_summary(group: str, rows: Sequence[Record]) -> dict[str, Any]:
+    from .coverage import edtf_bounds
+
+    dates = [d for d in (_claim_date(r) for r in rows) if d is not None]
+    bounds = edtf_bounds(dates)
+    return {
+        "group": group,
+        "table": type(rows[0]).table_name,
+        "about": sorted({_claim_subject(r) for r in rows}),
+        "where": sorted({_claim_place(r) for r in rows}),
+        "first": bounds[0] if bounds else None,
+        "last": bounds[1] if bounds else None,
+        "claims": len(rows),
+    }
+
+
+def _claim_view(row: Record, sources: dict[str, Any]) -> dict[str, Any]:
+    """One claim for a reader: who, when, how qualified, what figure, from where, in whose words."""
+    from .terminal import json_value
+
+    source = sources.get(row.source_id)  # type: ignore[attr-defined]
+    return {
+        "table": type(row).table_name,
+        "id": "/".join(str(k) for k in row.key()),
+        "claimant": getattr(row, "claimant", None) or (source.publisher if source else None),
+        "claimant_kind": getattr(row, "claimant_kind", None),
+        "date": _claim_date(row),
+        "qualifier": getattr(row, "qualifier", None),
+        "figure": _figure(row),
+        "value": json_value(getattr(row, "value", None)),
+        "lower_bound": json_value(getattr(row, "lower_bound", None)),
+        "upper_bound": json_value(getattr(row, "upper_bound", None)),
+        "stated_as": getattr(row, "stated_as", None),
+        "source_id": row.source_id,  # type: ignore[attr-defined]
+        "publisher": source.publisher if source else None,
+        "published_on": source.published_on if source else None,
+        "quote": row.quote,  # type: ignore[attr-defined]
+    }
+
+
+@command(
+    "claims",
+    "list claim groups and what each is about, or show the claims of one group side by side",
+    arg("group", nargs="?", metavar="GROUP", help="a claim group, e.g. sv-cecot-capacity"),
+    FORMAT_ROWS,
+    description="Rows that claim something about the same quantity or happening share a claim group. "
+    "Without GROUP: each group with what it is about (measure, facility, period) and how many claims it holds. "
+    "With GROUP: every claim, oldest source first, with claimant, date, qualifier, figure, source and quote.",
+)
 def _cmd_claims(args: argparse.Namespace) -> int:
+    from .terminal import plural
     from .views import claim_groups, claims
 
     if args.group is None:
-        groups = claim_groups()
-        if args.format == "json":
-            _out(json.dumps(groups, indent=2))
-        else:
-            width = max((len(g) for g in groups), default=5)
-            for group, count in groups.items():
-                _out(f"{group:<{width}}  {count} claims")
-            _out(f"({len(groups)} claim groups; `cecot-data claims GROUP` shows one side by side)")
+        summaries = [_group_summary(group, claims(group)) for group in claim_groups()]
+        _print_group_list(summaries, args.format)
         return EXIT_OK
     try:
         rows = claims(args.group)
     except ValueError as exc:
         _err(f"error: {exc}")
         return EXIT_UNUSABLE
-    tables = {type(r).table_name for r in rows}
+    from .loaders import load_sources
+
+    sources = {s.source_id: s for s in load_sources()}
+    views = [_claim_view(r, sources) for r in rows]
     if args.format == "json":
-        _out(
-            json.dumps(
-                [{"table": r.table_name, **r.model_dump(mode="json")} for r in rows], indent=2, ensure_ascii=False
-            )
-        )
-        return EXIT_OK
-    for table in sorted(tables):
-        group_rows = [r for r in rows if r.table_name == table]
-        _print_records(type(group_rows[0]), group_rows, args.format, CLAIM_COLUMNS[table])
+        _out(json.dumps(views, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(views[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in view.items()} for view in views)
+    else:
+        summary = _group_summary(args.group, rows)
+        _out(f"{args.group}: {_about(summary)} ({plural(len(rows), 'claim')}, oldest source first)")
+        for number, view in enumerate(views, 1):
+            _out()
+            _print_claim(number, view)
     return EXIT_OK
+
+
+def _about(summary: dict[str, Any]) -> str:
+    period = summary["first"] if summary["first"] == summary["last"] else f"{summary['first']} to {summary['last']}"
+    when = f", {period}" if summary["first"] else ""
+    return f"{', '.join(summary['about'])} at {', '.join(summary['where'])}{when}"
+
+
+def _print_group_list(summaries: Sequence[dict[str, Any]], output: str) -> None:
+    from .terminal import plural, rows_lines
+
+    if output == "json":
+        _out(json.dumps(list(summaries), indent=2, ensure_ascii=False))
+        return
+    headers = ["group", "about", "where", "period", "claims"]
+    rows = [
+        [
+            s["group"],
+            ", ".join(s["about"]),
+            ", ".join(s["where"]),
+            (s["first"] if s["first"] == s["last"] else f"{s['first']}/{s['last']}") if s["first"] else "",
+            str(s["claims"]),
+        ]
+        for s in summaries
+    ]
+    if output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+        return
+    for line in rows_lines(headers, rows, _width()):
+        _out(line)
+    _out(f"({plural(len(summaries), 'claim group')}; `cecot-data claims GROUP` shows one side by side)")
+
+
+def _print_claim(number: int, view: dict[str, Any]) -> None:
+    from .terminal import wrapped
+
+    width = _width()
+    who = view["claimant"] or "?"
+    if view["claimant_kind"]:
+        who += f" ({view['claimant_kind']})"
+    when = f", {view['date']}" if view["date"] else ""
+    _out("\n".join(wrapped(f"{who}{when}", width, "    ", first=f"{number}. ")))
+    if view["qualifier"] is not None:
+        what, figure = "figure", f"{view['figure']} ({view['qualifier']}; stated as {view['stated_as']!r})"
+    else:  # an event: what happened, in one line
+        what, figure = "what", view["figure"]
+    published = f", published {view['published_on']}" if view["published_on"] else ""
+    for label, text in (
+        (what, figure),
+        ("source", f"{view['source_id']} ({view['publisher']}{published})"),
+        ("quote", f"\u201c{view['quote']}\u201d"),
+    ):
+        _out("\n".join(wrapped(f"{label}: {text}", width, "      ", first="   ")))
+
+
+# ---------------------------------------------------------------------------
+# validate
 
 
 class _NoPandas(importlib.abc.MetaPathFinder):
@@ -217,6 +538,14 @@ def _pandas_hidden() -> Iterator[None]:
         sys.meta_path.remove(finder)
 
 
+@command(
+    "validate",
+    "check a data package (default: the installed one)",
+    arg("path", nargs="?", help="package folder or its datapackage.json"),
+    arg("--format", choices=("text", "json"), default="text", help="report format"),
+    description="Check descriptor, files, hashes, rows, keys and cross-table rules. "
+    "Exit 0 valid, 1 invalid, 2 unusable input.",
+)
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .loaders import datapackage_path
 
@@ -250,6 +579,82 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.valid else EXIT_INVALID
 
 
+# ---------------------------------------------------------------------------
+# export, plot, diff, build
+
+
+def _export_formats() -> tuple[str, ...]:
+    from .export import FORMATS
+
+    return tuple(FORMATS)
+
+
+@command(
+    "export",
+    "write the tables as csv, json, parquet, sqlite, duckdb or postgresql",
+    arg("format", choices=_export_formats(), metavar="FORMAT", help=f"one of: {', '.join(_export_formats())}"),
+    arg("dest", metavar="DEST", help="folder, database file, or PostgreSQL DSN"),
+    description="csv/json/parquet: a new or empty folder. sqlite/duckdb: a new database file (sqlite also "
+    "writes <name>.metadata.json for Datasette). postgresql: a DSN such as "
+    "postgresql://user@localhost/db; the tables go into schema 'cecot', replacing it.",
+)
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    export(args.format, args.dest)
+    _out(f"{args.format}: written to {args.dest}")
+    return EXIT_OK
+
+
+@command(
+    "plot",
+    "draw the timeline, the population series or the deaths in custody (needs matplotlib)",
+    arg("kind", choices=("timeline", "population", "deaths"), metavar="KIND", help="timeline, population or deaths"),
+    arg("--out", required=True, metavar="FILE", help="output file, .png or .svg"),
+    description="Write a PNG or SVG (by the suffix of --out). Uncertainty stays visible: ranges as bars, "
+    "'at least' as open-ended arrows, conflicting claims as separate marks; the caption names the sources.",
+)
+def _cmd_plot(args: argparse.Namespace) -> int:
+    # Imported here: the plots module loads matplotlib and the models.
+    from .plots import PLOTS
+
+    written = PLOTS[args.kind](Path(args.out))
+    _out(f"{args.kind}: written to {written}")
+    return EXIT_OK
+
+
+@command(
+    "diff",
+    "rows added, removed and changed between two releases",
+    arg("old", metavar="OLD", help="the older package folder or descriptor"),
+    arg("new", metavar="NEW", help="the newer package folder or descriptor"),
+    arg("--format", choices=("text", "json", "changelog"), default="text", help="report format"),
+    arg("--retire", action="store_true", help="record the removed ids in NEW's datasets/retired_ids.csv"),
+    description="Compare two package folders (or their datapackage.json) table by table on primary keys. "
+    "Exit 0 when they hold the same data, 1 when they differ, 2 when one cannot be read.",
+)
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import as_changelog, as_json, as_text, diff_packages, retire
+
+    old, new, tables = diff_packages(Path(args.old), Path(args.new))
+    if args.format == "json":
+        _out(json.dumps(as_json(old, new, tables), indent=2, ensure_ascii=False))
+    elif args.format == "changelog":
+        _out(as_changelog(old, new, tables).rstrip())
+    else:
+        _out(as_text(old, new, tables))
+    if args.retire:
+        added = retire(Path(args.new), tables, new)
+        _err(f"{added} id(s) added to retired_ids.csv in {args.new}; run `cecot-data build`")
+    return EXIT_OK if all(t.empty for t in tables) else EXIT_INVALID
+
+
+@command(
+    "build",
+    "maintainers: regenerate Parquet, schemas, docs and descriptor from the CSVs",
+    arg("--root", default=".", help="repository checkout (default: current directory)"),
+    arg("--check", action="store_true", help="write nothing; exit 1 if anything is stale"),
+)
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
@@ -276,128 +681,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import export
-
-    export(args.format, args.dest)
-    _out(f"{args.format}: written to {args.dest}")
-    return EXIT_OK
-
-
-def _cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import as_changelog, as_json, as_text, diff_packages, retire
-
-    old, new, tables = diff_packages(Path(args.old), Path(args.new))
-    if args.format == "json":
-        _out(json.dumps(as_json(old, new, tables), indent=2, ensure_ascii=False))
-    elif args.format == "changelog":
-        _out(as_changelog(old, new, tables).rstrip())
-    else:
-        _out(as_text(old, new, tables))
-    if args.retire:
-        added = retire(Path(args.new), tables, new)
-        _err(f"{added} id(s) added to retired_ids.csv in {args.new}; run `cecot-data build`")
-    return EXIT_OK if all(t.empty for t in tables) else EXIT_INVALID
-
-
-def _cmd_plot(args: argparse.Namespace) -> int:
-    # Imported here: the plots module loads matplotlib and the models.
-    from .plots import PLOTS
-
-    written = PLOTS[args.kind](Path(args.out))
-    _out(f"{args.kind}: written to {written}")
-    return EXIT_OK
-
-
-def _parser() -> argparse.ArgumentParser:
-    from .loaders import TABLE_NAMES
-
-    parser = argparse.ArgumentParser(
-        prog="cecot-data",
-        description="Sourced datasets on El Salvador's CECOT prison, mass incarceration and the 2025 US transfers.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    info = commands.add_parser("info", help="tables, row counts, version, licence, citation")
-    info.set_defaults(run=_cmd_info)
-
-    show = commands.add_parser("show", help="print a table")
-    show.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of: {', '.join(TABLE_NAMES)}")
-    show.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
-    show.add_argument("--limit", type=int, default=None, help="print at most this many rows")
-    show.add_argument(
-        "--as-of",
-        metavar="YYYY-MM-DD",
-        default=None,
-        help="only what was known or in force at the end of that day (" + ", ".join(AS_OF_TABLES) + ")",
-    )
-    show.set_defaults(run=_cmd_show)
-
-    claims = commands.add_parser(
-        "claims",
-        help="list claim groups, or show the claims of one group side by side",
-        description="Rows that claim something about the same quantity or happening share a claim group. "
-        "Without GROUP: list the groups. With GROUP: the claims side by side, oldest source first.",
-    )
-    claims.add_argument("group", nargs="?", metavar="GROUP", help="a claim group, e.g. sv-cecot-capacity")
-    claims.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
-    claims.set_defaults(run=_cmd_claims)
-
-    validate = commands.add_parser(
-        "validate",
-        help="check a data package (default: the installed one)",
-        description="Check descriptor, files, hashes, rows, keys and cross-table rules. "
-        "Exit 0 valid, 1 invalid, 2 unusable input.",
-    )
-    validate.add_argument("path", nargs="?", help="package folder or its datapackage.json")
-    validate.add_argument("--format", choices=("text", "json"), default="text", help="report format")
-    validate.set_defaults(run=_cmd_validate)
-
-    from .export import FORMATS
-
-    export = commands.add_parser(
-        "export",
-        help="write the tables as csv, json, parquet, sqlite, duckdb or postgresql",
-        description="csv/json/parquet: a new or empty folder. sqlite/duckdb: a new database file (sqlite also "
-        "writes <name>.metadata.json for Datasette). postgresql: a DSN such as "
-        "postgresql://user@localhost/db; the tables go into schema 'cecot', replacing it.",
-    )
-    export.add_argument("format", choices=FORMATS, metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
-    export.add_argument("dest", metavar="DEST", help="folder, database file, or PostgreSQL DSN")
-    export.set_defaults(run=_cmd_export)
-
-    diff = commands.add_parser(
-        "diff",
-        help="rows added, removed and changed between two releases",
-        description="Compare two package folders (or their datapackage.json) table by table on primary keys. "
-        "Exit 0 when they hold the same data, 1 when they differ, 2 when one cannot be read.",
-    )
-    diff.add_argument("old", metavar="OLD", help="the older package folder or descriptor")
-    diff.add_argument("new", metavar="NEW", help="the newer package folder or descriptor")
-    diff.add_argument("--format", choices=("text", "json", "changelog"), default="text", help="report format")
-    diff.add_argument("--retire", action="store_true", help="record the removed ids in NEW's datasets/retired_ids.csv")
-    diff.set_defaults(run=_cmd_diff)
-
-    plot = commands.add_parser(
-        "plot",
-        help="draw the timeline, the population series or the deaths in custody (needs matplotlib)",
-        description="Write a PNG or SVG (by the suffix of --out). Uncertainty stays visible: ranges as bars, "
-        "'at least' as open-ended arrows, conflicting claims as separate marks; the caption names the sources.",
-    )
-    plot.add_argument(
-        "kind", choices=("timeline", "population", "deaths"), metavar="KIND", help="timeline, population or deaths"
-    )
-    plot.add_argument("--out", required=True, metavar="FILE", help="output file, .png or .svg")
-    plot.set_defaults(run=_cmd_plot)
-
-    build = commands.add_parser(
-        "build",
-        help="maintainers: regenerate Parquet, schemas, docs and descriptor from the CSVs",
-    )
-    build.add_argument("--root", default=".", help="repository checkout (default: current directory)")
-    build.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything is stale")
-    build.set_defaults(run=_cmd_build)
-    return parser
+# ---------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .errors import InvalidDataError
+from .tables import TABLE_NAMES as TABLE_NAMES
 
 # The models (and pydantic) are imported on first use, not here: read_table() and
 # datapackage_path() never need them, and importing them costs a visible share of
@@ -22,6 +23,7 @@ from .errors import InvalidDataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from .dictionary import Lang
     from .models import (
         Citation,
         Event,
@@ -33,8 +35,10 @@ if TYPE_CHECKING:
         LegalInstrument,
         PopulationCount,
         Record,
+        RetiredId,
         Source,
     )
+    from .tables import TableName
 
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
@@ -42,18 +46,6 @@ if TYPE_CHECKING:
         from importlib.abc import Traversable
 
 R = TypeVar("R", bound="Record")
-
-if TYPE_CHECKING:
-    TABLE_NAMES: tuple[str, ...]
-
-
-def __getattr__(name: str) -> Any:
-    # TABLE_NAMES comes from the models, so it is computed on first access.
-    if name == "TABLE_NAMES":
-        from .models import MODELS_BY_TABLE
-
-        return tuple(MODELS_BY_TABLE)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _data_dir() -> Traversable:
@@ -108,66 +100,171 @@ def _load(model: type[R]) -> list[R]:
     return [r for r in _records(model.table_name) if isinstance(r, model)]
 
 
-def load_table(name: str) -> list[Record]:
-    """Records of any table by name (see ``TABLE_NAMES``); raises ValueError for an unknown name."""
+@overload
+def load_table(name: Literal["sources"]) -> list[Source]: ...
+@overload
+def load_table(name: Literal["facilities"]) -> list[Facility]: ...
+@overload
+def load_table(name: Literal["facility_quantities"]) -> list[FacilityQuantity]: ...
+@overload
+def load_table(name: Literal["population_counts"]) -> list[PopulationCount]: ...
+@overload
+def load_table(name: Literal["legal_instruments"]) -> list[LegalInstrument]: ...
+@overload
+def load_table(name: Literal["instrument_relations"]) -> list[InstrumentRelation]: ...
+@overload
+def load_table(name: Literal["events"]) -> list[Event]: ...
+@overload
+def load_table(name: Literal["event_facilities"]) -> list[EventFacility]: ...
+@overload
+def load_table(name: Literal["event_instruments"]) -> list[EventInstrument]: ...
+@overload
+def load_table(name: Literal["citations"]) -> list[Citation]: ...
+@overload
+def load_table(name: Literal["retired_ids"]) -> list[RetiredId]: ...
+@overload
+def load_table(name: TableName) -> list[Record]: ...
+
+
+def load_table(name: TableName) -> list[Any]:
+    """Records of any table by name (see ``TABLE_NAMES``), typed by the name; raises ValueError for an unknown name.
+
+    >>> [type(r).__name__ for r in load_table("facilities")][:1]
+    ['Facility']
+    """
     return list(_records(name))
 
 
 def load_sources() -> list[Source]:
-    """The bibliography: every source any row cites."""
+    """The bibliography: every source any row cites.
+
+    Columns: source_id, title, publisher, author, published_on, url, accessed_on, source_kind,
+    original_source_id, language, weak, notes (``cecot-data describe sources`` explains each).
+
+    >>> source = next(s for s in load_sources() if s.source_id == "ap-2025-03-17-cecot-explainer")
+    >>> source.source_kind, source.language
+    ('wire_agency', 'en')
+    """
     return _load(_models().Source)
 
 
 def load_facilities() -> list[Facility]:
     """Prisons and detention centres.
 
-    >>> [f.acronym for f in load_facilities() if f.facility_id == "sv-cecot"]
-    ['CECOT']
+    Columns: facility_id, name_en, name_es, acronym, facility_type, parent_facility_id, country_iso2,
+    subdivision_iso, municipality, latitude, longitude, opened_on, closed_on, operator, source_id,
+    quote, notes (``cecot-data describe facilities`` explains each).
+
+    >>> cecot = next(f for f in load_facilities() if f.facility_id == "sv-cecot")
+    >>> cecot.acronym, cecot.facility_type, cecot.country_iso2
+    ('CECOT', 'prison', 'SV')
     """
     return _load(_models().Facility)
 
 
 def load_facility_quantities() -> list[FacilityQuantity]:
-    """Measured features of facilities (pavilions, distance, ...), one claim per row."""
+    """Measured features of facilities (pavilions, distance, ...), one claim per row.
+
+    Columns: quantity_id, facility_id, attribute, value, lower_bound, upper_bound, qualifier,
+    stated_as, as_of, basis, claimant, claimant_kind, claim_group, source_id, quote, notes
+    (``cecot-data describe facility_quantities`` explains each).
+
+    >>> sorted({q.attribute for q in load_facility_quantities() if q.facility_id == "sv-cecot"})[:2]
+    ['built_area_ha', 'built_area_percent']
+    """
     return _load(_models().FacilityQuantity)
 
 
 def load_population_counts() -> list[PopulationCount]:
-    """Counts of people: prison population, capacity, deaths, transfers, with their qualifiers."""
+    """Counts of people: prison population, capacity, deaths, transfers, with their qualifiers.
+
+    Columns: count_id, measure, facility_id, country_iso2, period_start, value, lower_bound,
+    upper_bound, qualifier, stated_as, as_of, basis, claimant, claimant_kind, claim_group, source_id,
+    quote, notes (``cecot-data describe population_counts`` explains each).
+
+    >>> count = next(c for c in load_population_counts() if c.count_id == "sv-cecot-capacity-ap-2025")
+    >>> count.measure, count.qualifier, count.value, count.upper_bound
+    ('capacity', 'at_most', None, 40000.0)
+    """
     return _load(_models().PopulationCount)
 
 
 def load_legal_instruments() -> list[LegalInstrument]:
-    """Statutes, decrees, proclamations, agreements and court orders."""
+    """Statutes, decrees, proclamations, agreements and court orders.
+
+    Columns: instrument_id, title, instrument_type, jurisdiction_iso2, counterparty_iso2, issuing_body,
+    docket_number, judges, vote, official_citation, enacted_on, signed_on, made_public_on,
+    published_on, in_force_from, in_force_until, amount_usd, amount_qualifier, source_id, quote, notes
+    (``cecot-data describe legal_instruments`` explains each).
+
+    >>> proclamation = next(i for i in load_legal_instruments() if i.instrument_id == "us-proclamation-10903")
+    >>> proclamation.instrument_type, proclamation.jurisdiction_iso2
+    ('proclamation', 'US')
+    """
     return _load(_models().LegalInstrument)
 
 
 def load_instrument_relations() -> list[InstrumentRelation]:
-    """How instruments act on each other (amends, extends, vacates, ...)."""
+    """How instruments act on each other (amends, extends, vacates, ...).
+
+    Columns: instrument_id, relation, target_instrument_id, source_id, quote, notes
+    (``cecot-data describe instrument_relations`` explains each).
+
+    >>> sorted({r.relation for r in load_instrument_relations()})[:2]
+    ['affirms', 'amends']
+    """
     return _load(_models().InstrumentRelation)
 
 
 def load_events() -> list[Event]:
-    """Dated events, oldest identifiers first."""
+    """Dated events, oldest identifiers first.
+
+    Columns: event_id, occurred_on, date_inferred, event_type, title, country_iso2, claim_group,
+    source_id, quote, notes (``cecot-data describe events`` explains each).
+
+    >>> event = next(e for e in load_events() if e.event_id == "2025-03-16-bukele-238-transferred-to-cecot")
+    >>> event.occurred_on, event.event_type, event.country_iso2
+    ('2025-03-16', 'transfer', 'SV')
+    """
     return _load(_models().Event)
 
 
 def load_event_facilities() -> list[EventFacility]:
-    """Links from events to the facilities they involve."""
+    """Links from events to the facilities they involve.
+
+    Columns: event_id, facility_id, role (``cecot-data describe event_facilities`` explains each).
+
+    >>> sorted({link.role for link in load_event_facilities()})
+    ['destination', 'location', 'origin', 'subject']
+    """
     return _load(_models().EventFacility)
 
 
 def load_event_instruments() -> list[EventInstrument]:
-    """Links from events to the legal instruments they involve."""
+    """Links from events to the legal instruments they involve.
+
+    Columns: event_id, instrument_id, role (``cecot-data describe event_instruments`` explains each).
+
+    >>> "invokes" in {link.role for link in load_event_instruments()}
+    True
+    """
     return _load(_models().EventInstrument)
 
 
 def load_citations() -> list[Citation]:
-    """Further evidence for single fields of rows."""
+    """Further evidence for single fields of rows.
+
+    Columns: citation_id, facility_id, quantity_id, count_id, instrument_id, event_id, field,
+    source_id, quote, notes (``cecot-data describe citations`` explains each).
+
+    >>> all(sum(getattr(c, n) is not None for n in ("facility_id", "quantity_id", "count_id",
+    ...     "instrument_id", "event_id")) == 1 for c in load_citations())
+    True
+    """
     return _load(_models().Citation)
 
 
-def parquet_path(name: str) -> Path:
+def parquet_path(name: TableName) -> Path:
     """Path of the installed Parquet file of a table; raises ValueError for an unknown table."""
     datasets = _as_path(_data_dir() / "datasets")
     path = datasets / f"{name}.parquet"
@@ -184,14 +281,14 @@ BACKENDS: tuple[str, ...] = ("pyarrow", "pandas", "polars", "duckdb")
 
 
 @overload
-def read_table(name: str) -> pa.Table: ...
+def read_table(name: TableName) -> pa.Table: ...
 @overload
-def read_table(name: str, *, backend: Literal["pyarrow"]) -> pa.Table: ...
+def read_table(name: TableName, *, backend: Literal["pyarrow"]) -> pa.Table: ...
 @overload
-def read_table(name: str, *, backend: Literal["pandas", "polars", "duckdb"]) -> Any: ...
+def read_table(name: TableName, *, backend: Literal["pandas", "polars", "duckdb"]) -> Any: ...
 
 
-def read_table(name: str, *, backend: Backend = "pyarrow") -> Any:
+def read_table(name: TableName, *, backend: Backend = "pyarrow") -> Any:
     """A table from its Parquet file, typed from the models, with field descriptions.
 
     ``backend`` picks the result: ``"pyarrow"`` (a ``pyarrow.Table``, the default),
@@ -199,6 +296,13 @@ def read_table(name: str, *, backend: Backend = "pyarrow") -> Any:
     ``"duckdb"`` (a DuckDB relation on an in-memory connection). The other
     libraries are optional; a missing one raises ``ImportError`` naming the
     extra to install.
+
+    Descriptions: the Arrow schema carries the table's and every column's
+    (``table.schema.field("qualifier").metadata[b"description"]``); a pandas
+    DataFrame carries them in ``df.attrs`` (``"table"``, ``"title"``,
+    ``"description"``, ``"primary_key"`` and ``"column_descriptions"``, a dict
+    by column). polars and DuckDB keep no column metadata: use
+    :func:`column_descriptions` beside them.
 
     The file is read with ``pyarrow.parquet.ParquetFile``, which, unlike
     ``pyarrow.parquet.read_table``, does not import pandas.
@@ -212,10 +316,57 @@ def read_table(name: str, *, backend: Backend = "pyarrow") -> Any:
         return table
     module = _backend_module(backend)
     if backend == "pandas":
-        return table.to_pandas()
+        frame = table.to_pandas()
+        frame.attrs.update(_described(table.schema))
+        return frame
     if backend == "polars":
         return module.from_arrow(table)
     return module.connect().from_arrow(table)
+
+
+def _described(schema: pa.Schema) -> dict[str, Any]:
+    """The table's and its columns' descriptions from an Arrow schema's metadata (for ``DataFrame.attrs``)."""
+    meta = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items()}
+    return {
+        "table": meta.get("table"),
+        "title": meta.get("title"),
+        "description": meta.get("description"),
+        "primary_key": meta.get("primary_key", "").split(","),
+        "column_descriptions": {
+            field.name: (field.metadata or {}).get(b"description", b"").decode() for field in schema
+        },
+    }
+
+
+def column_descriptions(name: TableName, *, lang: Lang = "en") -> dict[str, str]:
+    """Every stored column of a table and its description, in English or Spanish (``lang="es"``).
+
+    For libraries that keep no column metadata (polars, DuckDB):
+
+    >>> column_descriptions("events")["occurred_on"]
+    'EDTF date of the event, at the precision sourced.'
+    >>> column_descriptions("events", lang="es")["occurred_on"]
+    'Fecha EDTF del suceso, con la precisión de las fuentes.'
+    """
+    from .dictionary import LANGUAGES, column_description
+    from .schema import columns
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; languages are: {', '.join(LANGUAGES)}")
+    return {col.name: column_description(col, lang) for col in columns(_check_name(name))}
+
+
+def data_dictionary_path(lang: Lang = "en") -> Path:
+    """Path of the installed data dictionary (Markdown), in English or Spanish (``lang="es"``).
+
+    >>> data_dictionary_path("es").name
+    'diccionario-de-datos.md'
+    """
+    from .dictionary import DICTIONARY_PATHS
+
+    if lang not in DICTIONARY_PATHS:
+        raise ValueError(f"unknown language {lang!r}; languages are: {', '.join(DICTIONARY_PATHS)}")
+    return _as_path(_data_dir() / DICTIONARY_PATHS[lang])
 
 
 def _backend_module(backend: str) -> Any:

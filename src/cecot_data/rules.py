@@ -47,6 +47,9 @@ class Together:
     def summary(self) -> str:
         return f"`{self.first}` and `{self.second}` are given together or not at all."
 
+    def summary_es(self) -> str:
+        return f"`{self.first}` y `{self.second}` se dan juntos o no se da ninguno."
+
     def message(self) -> str:
         return f"{self.first} and {self.second} must be given together"
 
@@ -67,6 +70,9 @@ class Differ:
 
     def summary(self) -> str:
         return f"`{self.first}` differs from `{self.second}`."
+
+    def summary_es(self) -> str:
+        return f"`{self.first}` es distinto de `{self.second}`."
 
     def message(self) -> str:
         return f"{self.first} must differ from {self.second}"
@@ -89,6 +95,9 @@ class DateOrder:
 
     def summary(self) -> str:
         return f"`{self.first}` does not lie entirely after `{self.second}`."
+
+    def summary_es(self) -> str:
+        return f"`{self.first}` no cae por entero después de `{self.second}`."
 
     def message(self, first: str, second: str) -> str:
         return f"{self.first} ({first}) is after {self.second} ({second})"
@@ -128,6 +137,13 @@ class QualifierShape:
             for q, shape in QUALIFIER_SHAPES.items()
         )
         return f"The qualifier fixes which numbers are set ({shapes}); `lower_bound` ≤ `upper_bound`."
+
+    def summary_es(self) -> str:
+        shapes = "; ".join(
+            f"`{q}`: " + (", ".join(f"`{n}`" for n, e in zip(BOUND_FIELDS, shape, strict=True) if e) or "ningún número")
+            for q, shape in QUALIFIER_SHAPES.items()
+        )
+        return f"El calificador fija qué números se dan ({shapes}); `lower_bound` ≤ `upper_bound`."
 
     @staticmethod
     def shape_message(qualifier: str) -> str:
@@ -269,6 +285,14 @@ class WordingFitsQualifier:
         )
         return f"The figure's own words in `{self.field}` fit its qualifier (N is a figure): {kinds}."
 
+    def summary_es(self) -> str:
+        kinds = "; ".join(
+            f"{', '.join(repr(w) for w in c.words)} exigen {' o '.join(f'`{q}`' for q in sorted(c.allowed))}"
+            for c in QUALIFIER_WORDS
+        )
+        opening = f"Las palabras de la propia cifra en `{self.field}` concuerdan con su calificador"
+        return f"{opening} (N es una cifra): {kinds}."
+
     def message(self, words: str, allowed: frozenset[str], qualifier: str) -> str:
         needs = " or ".join(sorted(allowed))
         return f"{self.field} says {words!r}, which needs qualifier {needs}, not {qualifier!r}"
@@ -303,6 +327,11 @@ class Implies:
         shown = str(self.then_value).lower() if isinstance(self.then_value, bool) else repr(self.then_value)
         return f"A row whose `{self.field}` is {values} has `{self.then_field}` = {shown}."
 
+    def summary_es(self) -> str:
+        values = " o ".join(f"`{v}`" for v in sorted(self.values))
+        shown = str(self.then_value).lower() if isinstance(self.then_value, bool) else repr(self.then_value)
+        return f"Una fila cuyo `{self.field}` es {values} tiene `{self.then_field}` = {shown}."
+
     def message(self, value: str) -> str:
         shown = str(self.then_value).lower() if isinstance(self.then_value, bool) else repr(self.then_value)
         return f"a row with {self.field} {value!r} must have {self.then_field} = {shown}"
@@ -327,6 +356,9 @@ class ExactlyOne:
     def summary(self) -> str:
         return f"Exactly one of {', '.join(f'`{c}`' for c in self.choices)} is set."
 
+    def summary_es(self) -> str:
+        return f"Exactamente una de {', '.join(f'`{c}`' for c in self.choices)} tiene valor."
+
     def message(self, found: int) -> str:
         return f"exactly one of {', '.join(self.choices)} must be set (found {found})"
 
@@ -348,6 +380,9 @@ class NamesFieldOf:
 
     def summary(self) -> str:
         return f"`{self.field}` names a column of the table the set target column points into."
+
+    def summary_es(self) -> str:
+        return f"`{self.field}` nombra una columna de la tabla a la que apunta la columna de destino que tiene valor."
 
     def message(self, name: str, table: str) -> str:
         return f"field {name!r} is not a field of {table}"

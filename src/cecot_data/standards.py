@@ -11,7 +11,9 @@ already say, so that no field list is written twice:
 Every function is pure: it takes the descriptor (and, where needed, records)
 and returns a value; the caller writes files. Nothing here invents a date or a
 URL: a date appears only when the descriptor carries one (its ``created``
-property), and the only URLs are the licences' and the sources' own.
+property), and the only URLs are the licences', the sources' own and, once a
+release is published somewhere, the release URL (the descriptor's
+``homepage``, from ``release-url`` in ``pyproject.toml``).
 
 The prose about collection, limitations, biases, personal data and uses is
 written once, below, and shared by the Croissant RAI block and the datasheet.
@@ -24,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import urljoin
 
 from .constants import COVERAGE_PROPERTY, PARQUET_PROPERTY
 from .coverage import edtf_bounds
@@ -48,6 +51,7 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "alternateName": {"@container": "@language"},
     "description": {"@container": "@language"},
     "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
@@ -114,6 +118,21 @@ COVERAGE_DATE_COLUMNS: tuple[tuple[str, str], ...] = (
 # The prose, once. Facts only: what the README, the design notes and the models
 # establish about how the record is made. Counts are never written here; they
 # are computed where they are shown.
+
+# The dataset's title and description in Spanish (the English ones are the descriptor's).
+TITLE_ES = (
+    "Datos sobre el CECOT: el Centro de Confinamiento del Terrorismo de El Salvador, el encarcelamiento "
+    "masivo y los traslados desde Estados Unidos en 2025"
+)
+DESCRIPTION_ES = (
+    "Tablas con fuentes y validadas contra un esquema sobre el Centro de Confinamiento del Terrorismo (CECOT) "
+    "de El Salvador, el encarcelamiento masivo del país bajo el régimen de excepción declarado en marzo de "
+    "2022 y los traslados de inmigrantes desde Estados Unidos al CECOT en 2025 en virtud de la Ley de "
+    "Enemigos Extranjeros (Alien Enemies Act). Cada fila cita una fuente y una cita literal breve; las cifras "
+    "conservan su calificador (exacta, aproximada, al menos, como máximo, casi, rango, vaga), las fechas su "
+    "precisión (EDTF), y las afirmaciones contradictorias se guardan como filas separadas. No contiene datos "
+    "personales de personas detenidas o deportadas."
+)
 
 MOTIVATION = (
     "To keep a sourced, checkable record of El Salvador's Terrorism Confinement Center (CECOT), "
@@ -253,7 +272,7 @@ MAINTENANCE = (
 # Shared readings of the descriptor
 
 
-def _release_date(descriptor: Mapping[str, Any]) -> str | None:
+def descriptor_date(descriptor: Mapping[str, Any]) -> str | None:
     """The descriptor's own date (Data Package ``created``), as an ISO date; None without one."""
     created = descriptor.get("created")
     if not isinstance(created, str) or not created:
@@ -261,7 +280,7 @@ def _release_date(descriptor: Mapping[str, Any]) -> str | None:
     return date.fromisoformat(created[:10]).isoformat()
 
 
-def _data_licenses(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
+def data_licenses(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The licences of the data files (the resources'), in first-seen order.
 
     The descriptor's top level also lists the code's licence; the standards
@@ -274,7 +293,7 @@ def _data_licenses(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def _creators(descriptor: Mapping[str, Any]) -> list[str]:
+def creator_names(descriptor: Mapping[str, Any]) -> list[str]:
     names = [c["title"] for c in descriptor.get("contributors", []) if {"author", "creator"} & set(c.get("roles", []))]
     return names or [CREATOR_NAME]
 
@@ -300,15 +319,44 @@ def _basename(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def _cite_as(descriptor: Mapping[str, Any]) -> str:
+def release_url(descriptor: Mapping[str, Any]) -> str | None:
+    """The descriptor's ``homepage``: the release URL, set only when a release is published somewhere."""
+    homepage = descriptor.get("homepage")
+    return homepage if isinstance(homepage, str) and homepage else None
+
+
+def file_url(descriptor: Mapping[str, Any], path: str) -> str:
+    """Where a file of the package is found: absolute under the release URL, else its relative path."""
+    base = release_url(descriptor)
+    return urljoin(base, path) if base is not None else path
+
+
+def publishers(descriptor: Mapping[str, Any]) -> list[str]:
+    """The contributors whose role is publisher (the creators when none is)."""
+    names = [c["title"] for c in descriptor.get("contributors", []) if "publisher" in c.get("roles", [])]
+    return names or creator_names(descriptor)
+
+
+def citation_text(descriptor: Mapping[str, Any]) -> str:
+    """How to cite this version, as one line of text (year only when the descriptor is dated)."""
+    released = descriptor_date(descriptor)
+    year = f" ({released[:4]})" if released else ""
+    where = f" {release_url(descriptor)}" if release_url(descriptor) else ""
+    return (
+        f"{', '.join(creator_names(descriptor))}{year}. {descriptor['title']} "
+        f"(version {descriptor['version']}) [Data set].{where}"
+    )
+
+
+def cite_as(descriptor: Mapping[str, Any]) -> str:
     """A BibTeX entry, as Croissant recommends for ``citeAs``."""
     lines = [
         f"@misc{{{descriptor['name']}-{descriptor['version']},",
-        f"  author = {{{{{' and '.join(_creators(descriptor))}}}}},",
+        f"  author = {{{{{' and '.join(creator_names(descriptor))}}}}},",
         f"  title = {{{descriptor['title']}}},",
         f"  version = {{{descriptor['version']}}},",
     ]
-    released = _release_date(descriptor)
+    released = descriptor_date(descriptor)
     if released is not None:
         lines.append(f"  year = {{{released[:4]}}},")
     lines.append("  note = {Dataset}")
@@ -325,7 +373,9 @@ def _croissant_field(table: str, column: Column, file_id: str) -> dict[str, Any]
         "@type": "cr:Field",
         "@id": f"{table}/{column.name}",
         "name": column.name,
-        "description": column.description,
+        # A language map (the context declares description and name @container @language).
+        "description": {"en": column.description, "es": column.description_es},
+        "alternateName": {"es": column.title_es},
         "dataType": CROISSANT_DATA_TYPES[column.type],
         "source": {"fileObject": {"@id": file_id}, "extract": {"column": column.name}},
     }
@@ -377,27 +427,29 @@ def croissant(
                 "@type": "cr:RecordSet",
                 "@id": table,
                 "name": table,
-                "description": resource["description"],
+                "description": {"en": resource["description"], "es": model.table_description_es},
+                "alternateName": {"en": model.table_title, "es": model.table_title_es},
                 "key": keys[0] if len(keys) == 1 else keys,
                 "field": [_croissant_field(table, column, file_id) for column in columns(model)],
             }
         )
-    licences = [licence["path"] for licence in _data_licenses(descriptor)]
+    licences = [licence["path"] for licence in data_licenses(descriptor)]
     out: dict[str, Any] = {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": [CROISSANT_VERSION, CROISSANT_RAI_VERSION],
         "name": descriptor["name"],
-        "alternateName": descriptor["title"],
-        "description": descriptor["description"],
+        "alternateName": {"en": descriptor["title"], "es": TITLE_ES},
+        "description": {"en": descriptor["description"], "es": DESCRIPTION_ES},
         "version": descriptor["version"],
         "license": licences[0] if len(licences) == 1 else licences,
-        "citeAs": _cite_as(descriptor),
-        "creator": [{"@type": "sc:Organization", "name": name} for name in _creators(descriptor)],
+        "citeAs": cite_as(descriptor),
+        **({"url": release_url(descriptor)} if release_url(descriptor) else {}),
+        "creator": [{"@type": "sc:Organization", "name": name} for name in creator_names(descriptor)],
         "keywords": list(descriptor.get("keywords", [])),
         "inLanguage": sorted({s.language for s in sources}),
     }
-    released = _release_date(descriptor)
+    released = descriptor_date(descriptor)
     if released is not None:
         out["datePublished"] = released
     coverage = temporal_coverage(facts) if facts is not None else None
@@ -540,14 +592,21 @@ def measured_variables(facts: Mapping[str, Sequence[Record]]) -> list[dict[str, 
 
 
 def schema_org(
-    descriptor: dict[str, Any], sources: Sequence[Source], facts: Mapping[str, Sequence[Record]]
+    descriptor: dict[str, Any],
+    sources: Sequence[Source],
+    facts: Mapping[str, Sequence[Record]],
+    *,
+    first_released: str | None = None,
 ) -> dict[str, Any]:
     """A schema.org ``Dataset`` (JSON-LD) for search engines and data portals.
 
     ``facts`` maps table names to their records; temporal and spatial coverage
-    and the measured variables are computed from them.
+    and the measured variables are computed from them. ``datePublished`` is
+    ``first_released`` (the first release's date) when given, else this
+    release's; ``dateModified`` is this release's. ``url`` and absolute
+    ``contentUrl`` values appear only when the descriptor has a release URL.
     """
-    licences = [licence["path"] for licence in _data_licenses(descriptor)]
+    licences = [licence["path"] for licence in data_licenses(descriptor)]
     downloads: list[dict[str, Any]] = []
     for resource in descriptor["resources"]:
         for spec, kind in ((resource, "CSV"), (resource.get(PARQUET_PROPERTY), "Parquet")):
@@ -559,7 +618,7 @@ def schema_org(
                     "name": _basename(spec["path"]),
                     "description": f"{resource['title']} ({kind})",
                     "encodingFormat": spec["mediatype"],
-                    "contentUrl": spec["path"],
+                    "contentUrl": file_url(descriptor, spec["path"]),
                     "contentSize": f"{spec['bytes']} B",
                     "sha256": _sha256(spec),
                 }
@@ -572,14 +631,22 @@ def schema_org(
         "description": descriptor["description"],
         "version": descriptor["version"],
         "license": licences[0] if len(licences) == 1 else licences,
-        "creator": [{"@type": "Organization", "name": name} for name in _creators(descriptor)],
+        "isAccessibleForFree": True,
+        "creator": [{"@type": "Organization", "name": name} for name in creator_names(descriptor)],
+        "publisher": [{"@type": "Organization", "name": name} for name in publishers(descriptor)],
+        "citation": citation_text(descriptor),
         "keywords": list(descriptor.get("keywords", [])),
         "inLanguage": sorted({s.language for s in sources}),
+        "measurementTechnique": list(DATA_COLLECTION_TYPES),
         "variableMeasured": measured_variables(facts),
     }
-    released = _release_date(descriptor)
+    url = release_url(descriptor)
+    if url is not None:
+        out["url"] = url
+    released = descriptor_date(descriptor)
     if released is not None:
-        out["datePublished"] = released
+        out["datePublished"] = first_released or released
+        out["dateModified"] = released
     coverage = temporal_coverage(facts)
     if coverage is not None:
         out["temporalCoverage"] = coverage
@@ -607,7 +674,7 @@ def _yaml_string(text: str) -> str:
 
 def citation_cff(descriptor: dict[str, Any]) -> str:
     """``CITATION.cff`` text (CFF 1.2.0) for the dataset."""
-    licences = [licence["name"] for licence in _data_licenses(descriptor)]
+    licences = [licence["name"] for licence in data_licenses(descriptor)]
     lines = [
         "# Generated by `cecot-data build` from the descriptor. Do not edit.",
         "cff-version: 1.2.0",
@@ -620,11 +687,14 @@ def citation_cff(descriptor: dict[str, Any]) -> str:
         f"title: {_yaml_string(descriptor['title'])}",
         f"version: {_yaml_string(descriptor['version'])}",
     ]
-    released = _release_date(descriptor)
+    released = descriptor_date(descriptor)
     if released is not None:
         lines.append(f"date-released: {_yaml_string(released)}")
+    url = release_url(descriptor)
+    if url is not None:
+        lines.append(f"url: {_yaml_string(url)}")
     lines.append("authors:")
-    lines += [f"  - name: {_yaml_string(name)}" for name in _creators(descriptor)]
+    lines += [f"  - name: {_yaml_string(name)}" for name in creator_names(descriptor)]
     if len(licences) == 1:
         lines.append(f"license: {_yaml_string(licences[0])}")
     else:
@@ -676,10 +746,10 @@ def datasheet(
         "title": str(descriptor["title"]),
         "version": str(descriptor["version"]),
         "description": str(descriptor["description"]),
-        "creators": ", ".join(_creators(descriptor)),
-        "release_date": _release_date(descriptor) or "not recorded in the descriptor",
+        "creators": ", ".join(creator_names(descriptor)),
+        "release_date": descriptor_date(descriptor) or "not recorded in the descriptor",
         "licenses": licences,
-        "data_licenses": ", ".join(lic["name"] for lic in _data_licenses(descriptor)),
+        "data_licenses": ", ".join(lic["name"] for lic in data_licenses(descriptor)),
         "table_count": str(len(resources)),
         "table_rows": "\n".join(table_rows),
         "total_rows": f"{sum(counts[r['name']] for r in resources):,}",
