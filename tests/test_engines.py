@@ -48,6 +48,10 @@ BAD_VALUES = (
     "word " * 45,
     "x" * 2001,
     "ÅÄÖ ünïcødé",
+    "nul\x00byte",
+    "escape \x1b[2J",
+    "c1 \x9b control",
+    "tab\tand\nline",
 )
 
 

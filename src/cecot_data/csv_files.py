@@ -36,7 +36,7 @@ INTEGER_PATTERN = r"^[+-]?[0-9]+$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Text cells may hold tabs and line breaks, no other C0 or C1 control character (NUL,
 # ESC, ...): they break exports and can repaint a terminal. RE2 reads the same class.
-CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _CONTROL = re.compile(CONTROL_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)
 _INTEGER = re.compile(INTEGER_PATTERN)

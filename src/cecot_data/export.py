@@ -21,7 +21,15 @@ from typing import Any
 from .build import arrow_rows
 from .constants import CODE_LICENSE, DATA_LICENSE
 from .errors import ExportError, WriteError
-from .fileio import atomic_target, check_folder_target, check_target, install_folder, temporary_sibling, write_atomic
+from .fileio import (
+    atomic_target,
+    check_folder_target,
+    check_target,
+    fsync_tree,
+    install_folder,
+    temporary_sibling,
+    write_atomic,
+)
 from .loaders import TABLE_NAMES, datapackage_path, load_table
 from .models import MODELS, Record
 from .schema import arrow_columns, columns, foreign_keys, table_description, table_schema
@@ -247,8 +255,9 @@ def _write_duckdb(connection: Any) -> None:
         # DuckDB checks a foreign key against the table as it was before the statement,
         # and cannot defer the check: rows referring to their own table go in level by level.
         for level in _row_levels(model):
-            staged = pa.Table.from_pylist(level, schema=arrow_schema(model))  # noqa: F841 - read by the SQL
+            connection.register("staged", pa.Table.from_pylist(level, schema=arrow_schema(model)))
             connection.execute(f"INSERT INTO {_quote(model.table_name)} SELECT * FROM staged")  # noqa: S608
+            connection.unregister("staged")
 
 
 _DSN_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
@@ -367,6 +376,7 @@ def _folder(dest: Path, force: bool) -> Iterator[Path]:
     try:
         built.mkdir()
         yield built
+        fsync_tree(built)
         install_folder(built, dest)
     except OSError as exc:
         raise WriteError(f"{dest}: cannot write the export: {exc.strerror or exc}") from None

@@ -29,6 +29,7 @@ from typing import BinaryIO
 from .errors import ExportError, WriteError
 
 _KINDS = {
+    stat.S_IFREG: "a file",
     stat.S_IFDIR: "a directory",
     stat.S_IFIFO: "a FIFO (named pipe)",
     stat.S_IFCHR: "a character device",
@@ -86,6 +87,17 @@ def read_regular(path: Path | str, *, max_bytes: int | None = None) -> bytes:
 def temporary_sibling(path: Path, suffix: str = ".tmp") -> Path:
     """A new name beside ``path`` for a file being written (hidden, unique per run)."""
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}{suffix}")
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file under ``folder`` to disk (before the folder is renamed into place)."""
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
 
 
 def _fsync_directory(folder: Path) -> None:

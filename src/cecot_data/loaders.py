@@ -228,7 +228,7 @@ def parquet_path(name: str) -> Path:
     path = datasets / f"{name}.parquet"
     # Checked against the shipped files rather than the models, so that reading a
     # Parquet file never imports pydantic.
-    if not name.replace("_", "").isalpha() or not path.is_file():
+    if not name.replace("_", "").isalpha() or not path.exists():
         tables = sorted(p.stem for p in datasets.glob("*.parquet"))
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(tables)}")
     return path

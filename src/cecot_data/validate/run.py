@@ -123,7 +123,8 @@ def validate_package(path: Path, *, workers: int | None = None) -> Report:
     problems.extend(descriptor_problems(descriptor))
     resources, unknown = _resources(descriptor)
     problems.extend(unknown)
-    refused = {f.place for f in loaded.findings}
+    # A schema with a value already reported is not reported again as differing from the models.
+    refused = {f.place for f in loaded.findings} | {p.field for p in problems if p.field}
     report.csv_files = frozenset(str(r.get("path")) for _, r in resources.values())
     outcomes: dict[str, TableOutcome] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
