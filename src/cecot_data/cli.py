@@ -34,7 +34,8 @@ def _out(text: str = "") -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(escape(text) + "\n")
+    # One line each: a newline in a path or a value could otherwise fake a line of output.
+    sys.stderr.write(escape(text, one_line=True) + "\n")
 
 
 def _non_negative(text: str) -> int:
