@@ -870,3 +870,16 @@ def test_an_edited_csv_gets_a_hint_to_run_build(capsys: pytest.CaptureFixture[st
     _edit_cell(package_copy / "datasets" / "events.csv", 3, "event_type", "party")  # a real problem: no hint
     code, report = _validate_json(capsys, package_copy)
     assert "hint" not in report
+
+
+def test_a_huge_line_is_one_problem_read_in_bounded_memory(
+    capsys: pytest.CaptureFixture[str], package_copy: Path
+) -> None:
+    path = package_copy / "datasets" / "events.csv"
+    with path.open("ab") as out:
+        out.write(b"x" * (6 << 20))  # a 6 MB "row" without a newline: larger than a parse block
+    _rehash(package_copy)
+    code, report = _validate_json(capsys, package_copy)
+    assert code == 1
+    (problem,) = report["problems"]
+    assert (problem["file"], problem["rule"]) == ("datasets/events.csv", "csv-syntax")

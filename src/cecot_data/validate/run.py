@@ -164,12 +164,13 @@ def _check_resource(
     table = model.table_name
     if resource is None:
         return TableOutcome([[Problem(DESCRIPTOR_NAME, None, None, "resource", f"resource {table!r} is missing")]])
-    outcome = TableOutcome()
+    pieces: list[Piece] = []
     if not schema_refused and resource.get("schema") != table_schema(model):
         message = "the resource's schema differs from the models; run `cecot-data build`"
-        outcome.pieces.append([Problem(DESCRIPTOR_NAME, None, table, "schema", message)])
-    twin = _open_parquet(root, model, resource, hashing, outcome.pieces)
-    _check_table(root, model, resource, hashing, twin, outcome, workers)
+        pieces.append([Problem(DESCRIPTOR_NAME, None, table, "schema", message)])
+    twin = _open_parquet(root, model, resource, hashing)
+    outcome = _check_table(root, model, resource, hashing, twin.twin, workers)
+    outcome.pieces[:0] = [*pieces, *twin.pieces]
     return outcome
 
 
@@ -179,45 +180,42 @@ def _check_table(
     resource: dict[str, Any],
     hashing: Hashing,
     twin: ParquetTwin | None,
-    outcome: TableOutcome,
     workers: int | None,
-) -> None:
-    """Check one CSV table into ``outcome``: its problems, and if it can be read, its kept columns and rows."""
+) -> TableOutcome:
+    """Check one CSV table: its problems, and if it can be read, its kept columns and rows."""
     from .ranges import StructuralError, read_header, scan_csv
 
     located = locate(root, resource, f"{model.table_name}.path", hashing, csv=True)
     if located is None or isinstance(located, Problem):
-        outcome.pieces.append([located] if located is not None else [])
-        return
-    outcome.pieces.append(located.integrity)
+        return TableOutcome([[located] if located is not None else []])
     rel = located.rel
+    outcome = TableOutcome([located.integrity], parquet_file=twin.rel if twin is not None else None)
     if located.size == 0:
         outcome.pieces.append([Problem(rel, None, None, "empty-file", "file is empty; expected a header row")])
-        return
+        return outcome
     if located.head.startswith(b"\xef\xbb\xbf"):
         message = "file starts with a byte-order mark (BOM); save as UTF-8 without BOM"
         outcome.pieces.append([Problem(rel, 1, None, "encoding", message)])
-        return
+        return outcome
     expected = list(column_names(model))
     keep = needed_columns(model)
-    if twin is not None:
-        outcome.parquet_file = twin.rel
     try:
         header = read_header(located.path)
         if header.names != expected:
             outcome.pieces.append([header_problem(rel, header.names, expected)])
-            return
+            return outcome
         parts = None if workers is None or workers > 1 else 1
         result = scan_csv(located.path, model, rel, keep, twin.path if twin else None, parts=parts)
     except StructuralError:
-        _check_table_rows(located, model, keep, twin, outcome)
-        return
+        rows = _check_table_rows(located, model, keep, twin)
+        rows.pieces[:0] = outcome.pieces
+        return rows
     except OSError as exc:
         outcome.pieces.append([os_problem(rel, exc)])
-        return
+        return outcome
     outcome.pieces.append(result.problems)
-    outcome.retained, outcome.rows = result.retained, result.rows
-    outcome.parquet_diff = result.parquet_diff
+    outcome.retained, outcome.rows, outcome.parquet_diff = result.retained, result.rows, result.parquet_diff
+    return outcome
 
 
 _CHUNK_ROWS = 1 << 16
@@ -246,32 +244,51 @@ def _first_bad_utf8(located: Located) -> Problem | None:
             lines += chunk.count(b"\n")
 
 
-def _check_table_rows(
-    located: Located, model: type[Record], keep: set[str], twin: ParquetTwin | None, outcome: TableOutcome
-) -> None:
+def _check_table_rows(located: Located, model: type[Record], keep: set[str], twin: ParquetTwin | None) -> TableOutcome:
     """The row-wise reader, for files pyarrow cannot read column by column: it says where they break.
 
     It streams (a file of any size in bounded memory), keeps the same columns as
     the columnar engine, and compares a clean file with its Parquet twin too.
     """
+    parquet_file = twin.rel if twin is not None else None
     try:
         bad = _first_bad_utf8(located)
         if bad is not None:
-            outcome.pieces.append([bad])
-            return
+            return TableOutcome([[bad]], parquet_file=parquet_file)
         with open_regular(located.path) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            kept, problems, rows, diff = _read_rows(located.rel, model, keep, text, twin)
+            read = _read_rows(located.rel, model, keep, _capped_lines(text), twin)
     except OSError as exc:
-        outcome.pieces.append([os_problem(located.rel, exc)])
-        return
-    outcome.pieces.append(problems)
-    outcome.retained, outcome.rows, outcome.parquet_diff = kept, rows, diff
+        return TableOutcome([[os_problem(located.rel, exc)]], parquet_file=parquet_file)
+    return TableOutcome([read.problems], read.retained, read.rows, parquet_file, read.parquet_diff)
+
+
+MAX_LINE_CHARS = 1 << 20  # far more than a row of cells within the cell size limit
+
+
+def _capped_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than MAX_LINE_CHARS (a broken quote, or not a table)."""
+    import csv
+
+    while line := text.readline(MAX_LINE_CHARS):
+        if len(line) == MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise csv.Error(f"a line longer than {MAX_LINE_CHARS} characters; not a row of this table")
+        yield line
+
+
+@dataclass(frozen=True)
+class RowsRead:
+    """What the row-wise reader found: problems, the kept columns, the row count, the Parquet difference."""
+
+    problems: list[Problem]
+    retained: pa.Table
+    rows: int
+    parquet_diff: str | None
 
 
 def _read_rows(
     rel: str, model: type[Record], keep: set[str], text: Iterator[str], twin: ParquetTwin | None
-) -> tuple[pa.Table, list[Problem], int, str | None]:
+) -> RowsRead:
     import pyarrow as pa
 
     from .cells import ROW
@@ -296,7 +313,7 @@ def _read_rows(
         problems.extend(outcome.problems)
         if outcome.line == 1:
             if outcome.problems:
-                return pa.Table.from_batches([], schema=schema), problems, 0, None
+                return RowsRead(problems, pa.Table.from_batches([], schema=schema), 0, None)
             continue
         if outcome.cells or any(p.rule == "blank-row" for p in outcome.problems):
             rows += 1
@@ -308,13 +325,19 @@ def _read_rows(
             comparison.add(outcome.cells if outcome.record is not None and not problems else None)
     flush()
     diff = comparison.finish() if comparison is not None and not problems else None
-    return pa.Table.from_batches(batches, schema=schema), problems, rows, diff
+    return RowsRead(problems, pa.Table.from_batches(batches, schema=schema), rows, diff)
 
 
-def _open_parquet(
-    root: Path, model: type[Record], resource: dict[str, Any], hashing: Hashing, pieces: list[Piece]
-) -> ParquetTwin | None:
-    """Check a table's Parquet twin up to its schema; returns it for the row comparison if that is possible."""
+@dataclass(frozen=True)
+class TwinCheck:
+    """A Parquet twin checked up to its schema: the problems found, and the twin if its rows can be compared."""
+
+    pieces: list[Piece]
+    twin: ParquetTwin | None = None
+
+
+def _open_parquet(root: Path, model: type[Record], resource: dict[str, Any], hashing: Hashing) -> TwinCheck:
+    """Check a table's Parquet twin up to its schema and footer."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -323,13 +346,11 @@ def _open_parquet(
     spec = resource.get(PARQUET_PROPERTY)
     where = f"{model.table_name}.{PARQUET_PROPERTY}"
     if not isinstance(spec, dict):
-        pieces.append([Problem(DESCRIPTOR_NAME, None, where, "resource", "the Parquet file is not described")])
-        return None
-    pieces.append(list(file_spec_problems(where, spec)))
+        return TwinCheck([[Problem(DESCRIPTOR_NAME, None, where, "resource", "the Parquet file is not described")]])
+    pieces: list[Piece] = [list(file_spec_problems(where, spec))]
     located = locate(root, spec, f"{where}.path", hashing, csv=False)
     if located is None or isinstance(located, Problem):
-        pieces.append([located] if located is not None else [])
-        return None
+        return TwinCheck([*pieces, [located] if located is not None else []])
     pieces.append(located.integrity)
     rel = located.rel
     try:
@@ -337,16 +358,15 @@ def _open_parquet(
         schema = parquet.schema_arrow
         footer = footer_check(parquet)
     except (OSError, pa.ArrowException) as exc:
-        pieces.append([Problem(rel, None, None, "parquet", f"not a readable Parquet file: {exc}")])
-        return None
+        return TwinCheck([*pieces, [Problem(rel, None, None, "parquet", f"not a readable Parquet file: {exc}")]])
     expected = arrow_schema(model)
     if not schema.equals(expected, check_metadata=True):
         differing = [f.name for f in expected if f.name not in schema.names or not schema.field(f.name).equals(f, True)]
         extra = [n for n in schema.names if n not in expected.names]
         detail = ", ".join(differing + extra) or "schema metadata"
-        pieces.append([Problem(rel, None, None, "parquet-schema", f"schema differs from the model ({detail})")])
-        return None
+        return TwinCheck(
+            [*pieces, [Problem(rel, None, None, "parquet-schema", f"schema differs from the model ({detail})")]]
+        )
     if footer.problem is not None:
-        pieces.append([Problem(rel, None, None, "parquet", f"{footer.problem}; run `cecot-data build`")])
-        return None
-    return ParquetTwin(located.path, rel)
+        return TwinCheck([*pieces, [Problem(rel, None, None, "parquet", f"{footer.problem}; run `cecot-data build`")]])
+    return TwinCheck(pieces, ParquetTwin(located.path, rel))
