@@ -490,6 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         _err("error: not enough memory for this run (is a limit such as `ulimit -v` set?)")
         return EXIT_UNUSABLE
+    except ImportError as exc:  # a library that is missing or cannot be loaded (e.g. under a memory limit)
+        _err(f"error: cannot load {exc.name or 'a library'}: {exc}")
+        return EXIT_UNUSABLE
     except OSError as exc:
         _err(f"error: {exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_UNUSABLE

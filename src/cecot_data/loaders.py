@@ -6,10 +6,11 @@ variables, no current directory. Parsed tables are cached per process; each
 call returns a new list of the same frozen records.
 
 Every shipped file is checked against the size and sha256 the installed
-descriptor records before it is used (a few hundred kilobytes in all: about
-1 ms per table, see README "Speed"); a changed, truncated or replaced file is
+descriptor records before it is used; a changed, truncated or replaced file is
 an :class:`~cecot_data.errors.InvalidDataError` naming it. Only regular files
-are opened.
+are opened. Measured (README "Speed"): reading the descriptor costs about
+4.5 ms once per process; hashing all 22 data files (489 kB) about 1 ms more
+than reading them.
 """
 
 from __future__ import annotations
