@@ -416,6 +416,14 @@ def test_postgresql_never_drops_what_others_depend_on(capsys: pytest.CaptureFixt
     finally:
         with psycopg.connect(postgres_dsn, autocommit=True) as connection:
             connection.execute("DROP VIEW IF EXISTS public.cecot_dependent")
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:  # someone else's table inside the schema
+        connection.execute("CREATE TABLE cecot.somebody_elses (x int)")
+    try:
+        code, _, err = run(capsys, "export", "postgresql", postgres_dsn, "--force")
+        assert code == EXIT_UNUSABLE and "somebody_elses" in err
+    finally:
+        with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+            connection.execute("DROP TABLE IF EXISTS cecot.somebody_elses")
     code, out, _ = run(capsys, "export", "postgresql", postgres_dsn, "--force")
     assert code == 0 and "***@" in out
 
