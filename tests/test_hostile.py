@@ -891,3 +891,12 @@ def test_a_huge_line_is_one_problem_read_in_bounded_memory(
     assert code == 1
     (problem,) = report["problems"]
     assert (problem["file"], problem["rule"]) == ("datasets/events.csv", "csv-syntax")
+
+
+def test_an_output_encoding_that_cannot_show_the_data_is_not_a_crash() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(
+        [*CLI, "show", "sources", "--limit", "50"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\\u" in done.stdout or "\\x" in done.stdout  # non-ASCII text shown escaped

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import csv
 import importlib.abc
+import io
 import json
 import os
 import sys
@@ -474,6 +475,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see :mod:`cecot_data.errors`)."""
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal or pipe that cannot show a character gets an escape, not an exception.
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
     try:
         args = _parser().parse_args(argv)
         code: int = args.run(args)
