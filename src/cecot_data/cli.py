@@ -236,6 +236,7 @@ def _pandas_hidden() -> Iterator[None]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .csv_files import quoted
     from .loaders import datapackage_path
 
     target = Path(args.path) if args.path else datapackage_path()
@@ -262,7 +263,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for p in report.problems:
             where = p.file + (f":{p.row}" if p.row is not None else "")
             field = f" [{p.field}]" if p.field else ""
-            value = f" (value: {p.value!r})" if p.value is not None else ""
+            value = f" (value: {quoted(p.value, 200)})" if p.value is not None else ""
             _out(escape(f"{where}{field} {p.rule}: {p.message}{value}", one_line=True))
         if report.hint:
             _out(f"hint: {report.hint}")

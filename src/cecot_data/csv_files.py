@@ -202,6 +202,11 @@ def _convert(kind: str, cell: str) -> Any:
     return cell
 
 
+def quoted(value: str, limit: int = 100) -> str:
+    """A value as a message quotes it: ``repr``, cut after ``limit`` characters (the problem keeps it whole)."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+
+
 def control_character(text: str) -> str | None:
     """The message for a text holding a control character (other than tab, CR, LF), else None."""
     found = _CONTROL.search(text)
@@ -231,7 +236,7 @@ def _typed_cells(
             typed[col.name] = _convert(col.type, cell)
         except ValueError as exc:
             reason = str(exc) if str(exc).startswith("expected") else f"expected a {col.type}"
-            problems.append(Problem(file, line, col.name, "type", f"{reason}, got {cell!r}", cell))
+            problems.append(Problem(file, line, col.name, "type", f"{reason}, got {quoted(cell)}", cell))
     return typed, problems
 
 

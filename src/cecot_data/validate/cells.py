@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import edtf
-from ..csv_files import CONTROL_PATTERN, DAY_PATTERN, INTEGER_PATTERN, NUMBER_PATTERN, control_character
+from ..csv_files import CONTROL_PATTERN, DAY_PATTERN, INTEGER_PATTERN, NUMBER_PATTERN, control_character, quoted
 from ..models import TEXT_PATTERN
 from ..rules import WHITESPACE_RUN
 
@@ -241,7 +241,7 @@ def fixed(text: str) -> Callable[[Any], str]:
 
 def got(reason: str) -> Callable[[Any], str]:
     """A message that shows the value."""
-    return lambda value: f"{reason}, got {value!r}"
+    return lambda value: f"{reason}, got {quoted(value)}"
 
 
 def true_indices(mask: pa.Array) -> list[int]:
