@@ -429,14 +429,14 @@ def test_permission_denied_on_a_data_file(
 ) -> None:
     """Root ignores file modes, so the refusal is simulated where the file is opened."""
     denied = package_copy / "datasets" / "events.csv"
-    real_open = Path.open
+    real_open = os.open
 
-    def guarded(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == denied:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
     assert main(["validate", str(package_copy), "--format", "json"]) == 1
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert [(p["file"], p["rule"]) for p in problems] == [("datasets/events.csv", "permission")]

@@ -55,6 +55,10 @@ BAD_VALUES = (
     "up to 5",
     "hasta esta fecha 454",
     "nearly",
+    "nul\x00byte",
+    "escape \x1b[2J",
+    "c1 \x9b control",
+    "tab\tand\nline",
 )
 
 

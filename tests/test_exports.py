@@ -111,8 +111,11 @@ def test_postgresql() -> None:
             pytest.fail("CECOT_TEST_POSTGRES_DSN is not set: .ci/run starts a PostgreSQL server for this test")
         pytest.skip("no PostgreSQL server (set CECOT_TEST_POSTGRES_DSN; scripts/start-postgres.sh starts one)")
     psycopg = _peer("psycopg")
+    with psycopg.connect(dsn, autocommit=True) as connection:  # type: ignore[attr-defined]
+        connection.execute("DROP SCHEMA IF EXISTS cecot CASCADE")
     assert main(["export", "postgresql", dsn]) == 0
-    assert main(["export", "postgresql", dsn]) == 0  # re-running replaces the schema
+    assert main(["export", "postgresql", dsn]) == 2  # an existing schema is replaced only with --force
+    assert main(["export", "postgresql", dsn, "--force"]) == 0
     with psycopg.connect(dsn) as connection, connection.cursor() as cursor:  # type: ignore[attr-defined]
         for name, count in COUNTS.items():
             cursor.execute(f'SELECT count(*) FROM cecot."{name}"')  # noqa: S608

@@ -87,6 +87,21 @@ def test_damaged_file_in_ranges_matches_one_pass(tmp_path: Path, data: st.DataOb
     _same(_scan(path, data.draw(st.integers(2, 6))), _scan(path, 1))
 
 
+@given(data=st.data())
+def test_a_changed_key_anywhere_is_reported_as_in_one_pass(tmp_path: Path, data: st.DataObject) -> None:
+    """Whatever row a key changes at (the first of a later range included), every cut gives one pass's answer."""
+    rows = _rows()
+    for _ in range(data.draw(st.integers(1, 3))):
+        row = data.draw(st.integers(1, len(rows) - 1))
+        rows[row][0] = data.draw(st.sampled_from(["sv-count-not-in-parquet", rows[max(1, row - 1)][0], rows[-1][0]]))
+    if data.draw(st.booleans()):
+        del rows[data.draw(st.integers(1, len(rows) - 1))]
+    path = _write(tmp_path / "keys.csv", rows)
+    whole = _scan(path, 1)
+    for parts in (2, 3, data.draw(st.integers(4, 9))):
+        _same(_scan(path, parts), whole)
+
+
 def test_parquet_difference_in_a_later_range_is_found(tmp_path: Path) -> None:
     rows = _rows()
     late = len(rows) - 5

@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,11 +39,15 @@ from .constants import (
     PROBLEM_CODES_DOC,
     ROW_GROUP_ROWS,
     V2_PROFILE,
+    csv_path,
+    parquet_path,
+    schema_path,
 )
 from .coverage import series_coverage
 from .csv_files import parse_csv, to_csv_text
 from .dictionary import DICTIONARY_PATHS, data_dictionary, examples
 from .errors import Problem, problem_codes_markdown
+from .fileio import NotRegularFileError, read_regular, write_atomic
 from .models import MODELS, Record, Source
 from .schema import arrow_columns, arrow_schema, derived_values, table_description, table_schema
 
@@ -101,12 +106,22 @@ def read_tables(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
     tables: dict[str, list[Record]] = {}
     problems: list[Problem] = []
     for model in MODELS:
-        rel = f"datasets/{model.table_name}.csv"
-        path = root / rel
-        if not path.is_file():
+        rel = csv_path(model.table_name)
+        try:
+            text = read_regular(root / rel).decode("utf-8")
+        except FileNotFoundError:
             problems.append(Problem(rel, None, None, "missing-file", "file not found"))
             continue
-        records, found = parse_csv(model, path.read_text(encoding="utf-8"), rel)
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(rel, None, None, "encoding", f"not UTF-8: byte {exc.start} is invalid"))
+            continue
+        except NotRegularFileError as exc:
+            problems.append(Problem(rel, None, None, "not-a-file", str(exc)))
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, None, None, "unreadable", f"cannot read: {exc.strerror or exc}"))
+            continue
+        records, found = parse_csv(model, text, rel)
         tables[model.table_name] = records
         problems.extend(found)
     return tables, problems
@@ -144,13 +159,11 @@ def parquet_is_current(path: Path, model: type[Record], records: list[Record]) -
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if not path.is_file():
-        return False
-    expected = pa.Table.from_pylist(arrow_rows(model, records), schema=arrow_schema(model))
     try:
-        actual = pq.ParquetFile(path).read()
+        actual = pq.ParquetFile(pa.BufferReader(read_regular(path))).read()
     except (OSError, pa.ArrowException):
         return False
+    expected = pa.Table.from_pylist(arrow_rows(model, records), schema=arrow_schema(model))
     return bool(actual.schema.equals(expected.schema, check_metadata=True) and actual.equals(expected))
 
 
@@ -171,18 +184,26 @@ def descriptor(
     released: str | None = None,
     coverage: list[dict[str, Any]] | None = None,
     homepage: str | None = None,
+    contents: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """The Data Package (v2) descriptor, sizes and hashes read from the files under ``root``.
+    """The Data Package (v2) descriptor, sizes and hashes of the files under ``root``.
 
     ``coverage`` (see :func:`cecot_data.coverage.series_coverage`) goes under ``cecot:coverage``;
-    ``homepage`` is the release URL (see :func:`release_url`), when there is one.
+    ``homepage`` is the release URL (see :func:`release_url`), when there is one. ``contents``
+    gives the bytes of files by path (relative to ``root``) in place of the files on disk: those
+    a build is about to write.
     """
+    contents = contents or {}
+
+    def data(rel: str) -> bytes:
+        return contents[rel] if rel in contents else (root / rel).read_bytes()
+
     resources = []
     for model in MODELS:
-        csv_rel = f"datasets/{model.table_name}.csv"
-        parquet_rel = f"datasets/{model.table_name}.parquet"
-        csv_data = (root / csv_rel).read_bytes()
-        parquet_data = (root / parquet_rel).read_bytes()
+        csv_rel = csv_path(model.table_name)
+        parquet_rel = parquet_path(model.table_name)
+        csv_data = data(csv_rel)
+        parquet_data = data(parquet_rel)
         resources.append(
             {
                 "name": model.table_name,
@@ -258,8 +279,8 @@ def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
     """Every generated text file except the descriptor, by path relative to the root."""
     out: dict[str, str] = {}
     for model in MODELS:
-        out[f"datasets/{model.table_name}.csv"] = to_csv_text(model, tables[model.table_name])
-        out[f"schemas/{model.table_name}.json"] = _json_text(table_schema(model))
+        out[csv_path(model.table_name)] = to_csv_text(model, tables[model.table_name])
+        out[schema_path(model.table_name)] = _json_text(table_schema(model))
     samples = examples(tables)
     for lang, path in DICTIONARY_PATHS.items():
         out[path] = data_dictionary(samples, lang)
@@ -267,41 +288,50 @@ def expected_text_files(tables: dict[str, list[Record]]) -> dict[str, str]:
     return out
 
 
+def _is_current(path: Path, data: bytes) -> bool:
+    try:
+        return read_regular(path) == data
+    except OSError:
+        return False
+
+
 def build(root: Path, *, check: bool = False) -> BuildResult:
-    """Regenerate (or, with ``check``, verify) every generated file under ``root``."""
+    """Regenerate (or, with ``check``, verify) every generated file under ``root``.
+
+    Every stale file is listed, the descriptor and metadata files included:
+    they are computed from what the data files will hold. Each file is written
+    to a temporary file beside it and renamed, data files first and the
+    descriptor last, so a killed build leaves every file whole (old or new)
+    and a rerun finishes the job.
+    """
     result = BuildResult()
     tables, problems = read_tables(root)
     if problems:
         result.problems = problems
         return result
-    for rel, text in expected_text_files(tables).items():
-        path = root / rel
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            continue
-        result.stale.append(rel)
-        if not check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+    planned: dict[str, bytes] = {rel: text.encode("utf-8") for rel, text in expected_text_files(tables).items()}
+    result.stale = [rel for rel, data in planned.items() if not _is_current(root / rel, data)]
     for model in MODELS:
-        rel = f"datasets/{model.table_name}.parquet"
+        rel = parquet_path(model.table_name)
         if parquet_is_current(root / rel, model, tables[model.table_name]):
-            continue
-        result.stale.append(rel)
-        if not check:
-            (root / rel).write_bytes(parquet_bytes(model, tables[model.table_name]))
-    if check and result.stale:
-        # The descriptor hashes the files above; it cannot be judged until they are current.
-        return result
+            planned[rel] = read_regular(root / rel)
+        else:
+            planned[rel] = parquet_bytes(model, tables[model.table_name])
+            result.stale.append(rel)
     sources = [r for r in tables["sources"] if isinstance(r, Source)]
     coverage = [c.as_json() for c in series_coverage(tables)]
-    package = descriptor(root, project_version(root), sources, release_date(root), coverage, release_url(root))
+    package = descriptor(
+        root, project_version(root), sources, release_date(root), coverage, release_url(root), contents=planned
+    )
     outputs = {DESCRIPTOR_NAME: _json_text(package), **metadata_files(root, package, tables, sources)}
     for rel, text in outputs.items():
-        path = root / rel
-        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+        planned[rel] = text.encode("utf-8")
+        if not _is_current(root / rel, planned[rel]):
             result.stale.append(rel)
-            if not check:
-                path.write_text(text, encoding="utf-8")
+    if not check:
+        for rel in result.stale:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(root / rel, planned[rel])
     return result
 
 

@@ -7,9 +7,11 @@ its arguments beside it; options shared by several commands are defined once
 (``TABLE``, ``FORMAT_ROWS``, ``LANG``). A test checks that every command is in
 ``--help``, in this docstring and in the README.
 
-Exit codes: 0 success (or valid data), 1 invalid data, 2 unusable input or
-bad usage, 3 an internal error (a bug). Errors are one readable message each,
-never a traceback (set CECOT_DATA_DEBUG=1 to see one).
+Exit codes (see :mod:`cecot_data.errors`): 0 success (or valid data), 1 invalid
+data, 2 unusable input or a refused usage, 3 an internal error (a bug), 130
+interrupted. Errors are one readable message each, never a traceback (set
+CECOT_DATA_DEBUG=1 to see one). Everything printed has its control characters
+escaped (:mod:`cecot_data.display`), so data and paths cannot repaint a terminal.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import contextlib
 import csv
 import importlib.abc
+import io
 import json
 import os
 import shutil
@@ -27,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CecotDataError
+from .display import escape
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CecotDataError
 from .tables import TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -35,11 +39,22 @@ if TYPE_CHECKING:
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(escape(text) + "\n")
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    # One line each: a newline in a path or a value could otherwise fake a line of output.
+    sys.stderr.write(escape(text, one_line=True) + "\n")
+
+
+def _non_negative(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
+    return number
 
 
 def _width() -> int:
@@ -207,7 +222,7 @@ def _sort_key(name: str) -> Callable[[Record], tuple[bool, Any]]:
         help="only rows whose FIELD reads VALUE as in the CSV (empty VALUE: null); repeat to combine",
     ),
     arg("--sort", metavar="FIELD", default=None, help="sort by FIELD (nulls last)"),
-    arg("--limit", type=int, default=None, help="print at most this many rows"),
+    arg("--limit", type=_non_negative, default=None, help="print at most this many rows (0 or more)"),
     arg(
         "--as-of",
         metavar="YYYY-MM-DD",
@@ -254,7 +269,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         records.sort(key=_sort_key(args.sort))
     total = len(records)
     if args.limit is not None:
-        records = records[: max(args.limit, 0)]
+        records = records[: args.limit]
     _print_records(records, args.format, shown)
     if args.format == "table":
         _out(_count_line(len(records), total, args))
@@ -271,6 +286,16 @@ def _count_line(shown: int, total: int, args: argparse.Namespace) -> str:
     return f"({counted}{', ' + '; '.join(context) if context else ''})"
 
 
+class _Escaped:
+    """A text stream that escapes control characters on their way to a terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(escape(text)))
+
+
 def _print_records(records: Sequence[Record], output: str, names: Sequence[str]) -> None:
     from .csv_files import format_cell
     from .terminal import cell_text, json_value, rows_lines
@@ -279,7 +304,8 @@ def _print_records(records: Sequence[Record], output: str, names: Sequence[str])
         objects = [{n: json_value(getattr(r, n)) for n in names} for r in records]
         _out(json.dumps(objects, indent=2, ensure_ascii=False))
     elif output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        # Data to a pipe stays as it is; to a terminal, control characters are shown escaped.
+        writer = csv.writer(_Escaped(sys.stdout) if sys.stdout.isatty() else sys.stdout, lineterminator="\n")
         writer.writerow(names)
         for record in records:
             writer.writerow([format_cell(getattr(record, n)) for n in names])
@@ -547,13 +573,15 @@ def _pandas_hidden() -> Iterator[None]:
     "Exit 0 valid, 1 invalid, 2 unusable input.",
 )
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .csv_files import quoted
     from .loaders import datapackage_path
 
     target = Path(args.path) if args.path else datapackage_path()
+    workers = _fit_memory_limit()
     with _pandas_hidden():
         from .validate import validate_package
 
-        report = validate_package(target)
+        report = validate_package(target, workers=workers)
     if args.format == "json":
         _out(
             json.dumps(
@@ -562,6 +590,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     "valid": report.valid,
                     "problems": [p.as_dict() for p in report.problems],
                     "rows": report.rows,
+                    **({"hint": report.hint} if report.hint else {}),
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -571,12 +600,46 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for p in report.problems:
             where = p.file + (f":{p.row}" if p.row is not None else "")
             field = f" [{p.field}]" if p.field else ""
-            value = f" (value: {p.value!r})" if p.value is not None else ""
-            _out(f"{where}{field} {p.rule}: {p.message}{value}")
+            value = f" (value: {quoted(p.value, 200)})" if p.value is not None else ""
+            _out(escape(f"{where}{field} {p.rule}: {p.message}{value}", one_line=True))
+        if report.hint:
+            _out(f"hint: {report.hint}")
         rows = sum(report.rows.values())
         status = "valid" if report.valid else f"INVALID: {len(report.problems)} problem(s)"
         _out(f"{report.descriptor}: {len(report.rows)} tables, {rows} rows checked; {status}")
     return EXIT_OK if report.valid else EXIT_INVALID
+
+
+def _fit_memory_limit() -> int | None:
+    """Under a limit on address space (``ulimit -v``), use as little of it as validating can.
+
+    Returns the number of workers to use (None: as many as there are cores).
+    Each thread's malloc arena and pyarrow's own allocator reserve address
+    space far beyond what they use; under a limit of 1 GB that made runs end in
+    SIGSEGV or an abort. With one arena, the system allocator, one thread for
+    pyarrow and one byte range at a time the validator fits; what still does
+    not fit ends as MemoryError, which ``main`` reports with exit code 2.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 1)  # M_ARENA_MAX (glibc): one malloc arena for every thread
+    import pyarrow as pa
+
+    with contextlib.suppress(NotImplementedError, pa.ArrowException):
+        pa.set_memory_pool(pa.system_memory_pool())
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    return 1
 
 
 # ---------------------------------------------------------------------------
@@ -594,15 +657,31 @@ def _export_formats() -> tuple[str, ...]:
     "write the tables as csv, json, parquet, sqlite, duckdb or postgresql",
     arg("format", choices=_export_formats(), metavar="FORMAT", help=f"one of: {', '.join(_export_formats())}"),
     arg("dest", metavar="DEST", help="folder, database file, or PostgreSQL DSN"),
+    arg(
+        "--force",
+        "--replace",
+        action="store_true",
+        help="replace an existing target: a file or link (never written through), the files a folder export "
+        "writes (others are left alone), or PostgreSQL's schema 'cecot' when nothing outside it depends on it",
+    ),
+    arg(
+        "--formulas",
+        choices=("escape", "keep"),
+        default="escape",
+        help="csv: cells a spreadsheet would run as formulas (=, +, -, @, tab, CR; not plain numbers) get a "
+        "leading single quote (escape, the default, per OWASP) or stay as they are (keep)",
+    ),
     description="csv/json/parquet: a new or empty folder. sqlite/duckdb: a new database file (sqlite also "
     "writes <name>.metadata.json for Datasette). postgresql: a DSN such as "
-    "postgresql://user@localhost/db; the tables go into schema 'cecot', replacing it.",
+    "postgresql://user@localhost/db; the tables go into schema 'cecot'. An existing target is refused "
+    "unless --force; every file is written beside its place and renamed when complete.",
 )
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import export
+    from .export import export, redact_dsn
 
-    export(args.format, args.dest)
-    _out(f"{args.format}: written to {args.dest}")
+    export(args.format, args.dest, force=args.force, formulas=args.formulas)
+    shown = redact_dsn(args.dest) if args.format == "postgresql" else args.dest
+    _out(f"{args.format}: written to {shown}")
     return EXIT_OK
 
 
@@ -611,6 +690,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     "draw the timeline, the population series or the deaths in custody (needs matplotlib)",
     arg("kind", choices=("timeline", "population", "deaths"), metavar="KIND", help="timeline, population or deaths"),
     arg("--out", required=True, metavar="FILE", help="output file, .png or .svg"),
+    arg("--force", action="store_true", help="replace FILE if it exists (a link is replaced, not followed)"),
     description="Write a PNG or SVG (by the suffix of --out). Uncertainty stays visible: ranges as bars, "
     "'at least' as open-ended arrows, conflicting claims as separate marks; the caption names the sources.",
 )
@@ -618,7 +698,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     # Imported here: the plots module loads matplotlib and the models.
     from .plots import PLOTS
 
-    written = PLOTS[args.kind](Path(args.out))
+    written = PLOTS[args.kind](Path(args.out), force=args.force)
     _out(f"{args.kind}: written to {written}")
     return EXIT_OK
 
@@ -675,7 +755,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     for rel in result.stale:
         _out(f"{verb}: {rel}")
     if args.check and result.stale:
-        _err("generated files are out of date: run `cecot-data build`")
+        _err(f"{len(result.stale)} generated file(s) are out of date: run `cecot-data build`")
         return EXIT_INVALID
     _out("all generated files are current" if not result.stale else f"{len(result.stale)} file(s) written")
     return EXIT_OK
@@ -685,10 +765,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit code (see :mod:`cecot_data.errors`)."""
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal or pipe that cannot show a character gets an escape, not an exception.
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
     try:
+        args = _parser().parse_args(argv)
         code: int = args.run(args)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
     except CecotDataError as exc:
         _err(f"error: {exc}")
         return exc.exit_code
@@ -696,12 +784,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at devnull so that the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except MemoryError:
+        _err("error: not enough memory for this run (is a limit such as `ulimit -v` set?)")
+        return EXIT_UNUSABLE
+    except ImportError as exc:  # a library that is missing or cannot be loaded (e.g. under a memory limit)
+        _err(f"error: cannot load {exc.name or 'a library'}: {exc}")
+        return EXIT_UNUSABLE
     except OSError as exc:
         _err(f"error: {exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_UNUSABLE
     except Exception as exc:  # a bug of ours: one readable line, the details only on request
         if os.environ.get("CECOT_DATA_DEBUG"):
             raise
+        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+            _err("error: cannot start a thread: a limit on memory or processes is too low for this run")
+            return EXIT_UNUSABLE
         _err(f"internal error: {type(exc).__name__}: {exc} (set CECOT_DATA_DEBUG=1 for details, and please report it)")
         return EXIT_INTERNAL
     return code

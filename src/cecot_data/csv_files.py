@@ -14,6 +14,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,10 @@ MAX_CELL_CHARS = 20_000
 NUMBER_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 INTEGER_PATTERN = r"^[+-]?[0-9]+$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Text cells may hold tabs and line breaks, no other C0 or C1 control character (NUL,
+# ESC, ...): they break exports and can repaint a terminal. RE2 reads the same class.
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)
 _INTEGER = re.compile(INTEGER_PATTERN)
 _ISO_DAY = re.compile(DAY_PATTERN)
@@ -88,66 +93,86 @@ def parse_csv_rows(model: type[Record], text: str, file: str) -> tuple[list[tupl
     """Like :func:`parse_csv`, with each valid record's row number (header = row 1)."""
     problems: list[Problem] = []
     records: list[tuple[int, Record]] = []
-    expected = list(column_names(model))
     if text.startswith("\ufeff"):
         return [], [
             Problem(file, 1, None, "encoding", "file starts with a byte-order mark (BOM); save as UTF-8 without BOM")
         ]
     if not text.strip():
         return [], [Problem(file, None, None, "empty-file", "file is empty; expected a header row")]
-    rows = _rows(text)
+    for outcome in iter_rows(model, io.StringIO(text, newline=""), file):
+        problems.extend(outcome.problems)
+        if outcome.record is not None:
+            records.append((outcome.line, outcome.record))
+    return records, problems
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """One record of a CSV file read row by row: its row number, cells, model (if valid) and problems."""
+
+    line: int
+    cells: list[str]
+    record: Record | None
+    problems: list[Problem]
+
+
+def iter_rows(model: type[Record], lines: Iterable[str], file: str) -> Iterator[RowOutcome]:
+    """Read a table's CSV text row by row (``lines`` as from a file opened with ``newline=""``).
+
+    Yields one :class:`RowOutcome` per record after the header (a header
+    problem or a syntax error is the last outcome, with no cells), so a file of
+    any size is read in bounded memory.
+    """
+    expected = list(column_names(model))
+    rows = enumerate(csv.reader(lines, strict=True), start=1)
     line = 1
     try:
-        _, header = next(rows)
-        if header != expected:
-            return [], [header_problem(file, header, expected)]
         for line, cells in rows:
-            if not any(cells):
-                problems.append(Problem(file, line, None, "blank-row", "empty row inside the table"))
+            if line == 1:
+                if cells != expected:
+                    yield RowOutcome(1, [], None, [header_problem(file, cells, expected)])
+                    return
                 continue
-            if len(cells) != len(expected):
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        None,
-                        "row-length",
-                        f"row has {len(cells)} cells; the header has {len(expected)}",
-                    )
-                )
-                continue
-            oversize = [
-                Problem(file, line, name, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters")
-                for name, cell in zip(expected, cells, strict=True)
-                if len(cell) > MAX_CELL_CHARS
-            ]
-            if oversize:
-                problems.extend(oversize)  # the row is not checked further
-                continue
-            raw = {name: cell for name, cell in zip(expected, cells, strict=True) if cell != ""}
-            typed, cell_problems = _typed_cells(columns(model), raw, file, line)
-            problems.extend(cell_problems)
-            bad_cells = {p.field for p in cell_problems}
-            try:
-                record = model.model_validate(typed)
-            except ValidationError as exc:
-                # A cell that failed its type is not reported again (e.g. as missing).
-                field_problems = [
-                    p for p in _validation_problems(file, line, raw, exc, model) if p.field not in bad_cells
-                ]
-                problems.extend(field_problems)
-                if not field_problems and not cell_problems:
-                    # Only the row rules failed: report each, with the field it blames.
-                    problems.extend(
-                        Problem(file, line, field, "row-rule", message, raw.get(field))
-                        for field, message in violations(model.row_rules, typed)
-                    )
-                continue
-            if not cell_problems:
-                records.append((line, record))
+            yield _row(model, expected, file, line, cells)
     except csv.Error as exc:
-        problems.append(Problem(file, line + 1, None, "csv-syntax", f"CSV syntax error: {exc}"))
-    return records, problems
+        yield RowOutcome(line + 1, [], None, [Problem(file, line + 1, None, "csv-syntax", f"CSV syntax error: {exc}")])
+
+
+def _row(model: type[Record], expected: list[str], file: str, line: int, cells: list[str]) -> RowOutcome:
+    if not any(cells):
+        return RowOutcome(line, cells, None, [Problem(file, line, None, "blank-row", "empty row inside the table")])
+    if len(cells) != len(expected):
+        message = f"row has {len(cells)} cells; the header has {len(expected)}"
+        return RowOutcome(line, cells, None, [Problem(file, line, None, "row-length", message)])
+    oversize = [
+        Problem(file, line, name, "cell-size", f"cell is longer than {MAX_CELL_CHARS} characters")
+        for name, cell in zip(expected, cells, strict=True)
+        if len(cell) > MAX_CELL_CHARS
+    ]
+    if oversize:
+        return RowOutcome(line, cells, None, oversize)  # the row is not checked further
+    raw = {name: cell for name, cell in zip(expected, cells, strict=True) if cell != ""}
+    typed, cell_problems = _typed_cells(columns(model), raw, file, line)
+    bad_cells = {p.field for p in cell_problems}
+    try:
+        record = model.model_validate(typed)
+    except ValidationError as exc:
+        # A cell that failed its type is not reported again (e.g. as missing).
+        field_problems = [p for p in _validation_problems(file, line, raw, exc, model) if p.field not in bad_cells]
+        problems = _in_column_order(model, cell_problems + field_problems)
+        if not problems:
+            # Only the row rules failed: report each, with the field it blames.
+            problems = [
+                Problem(file, line, field, "row-rule", message, raw.get(field))
+                for field, message in violations(model.row_rules, typed)
+            ]
+        return RowOutcome(line, cells, None, problems)
+    return RowOutcome(line, cells, None if cell_problems else record, cell_problems)
+
+
+def _in_column_order(model: type[Record], problems: list[Problem]) -> list[Problem]:
+    order = {name: i for i, name in enumerate(column_names(model))}
+    return sorted(problems, key=lambda p: order.get(p.field or "", len(order)))
 
 
 def _convert(kind: str, cell: str) -> Any:
@@ -177,6 +202,22 @@ def _convert(kind: str, cell: str) -> Any:
     return cell
 
 
+def quoted(value: str, limit: int = 100) -> str:
+    """A value as a message quotes it: ``repr``, cut after ``limit`` characters (the problem keeps it whole)."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+
+
+def control_character(text: str) -> str | None:
+    """The message for a text holding a control character (other than tab, CR, LF), else None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (
+        f"holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}; "
+        "text may hold tabs and line breaks, no other control characters"
+    )
+
+
 def _typed_cells(
     cols: tuple[Column, ...], raw: dict[str, str], file: str, line: int
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -186,11 +227,16 @@ def _typed_cells(
         cell = raw.get(col.name)
         if cell is None:
             continue
+        if col.type == "string" and col.enum is None:
+            found = control_character(cell)
+            if found is not None:
+                problems.append(Problem(file, line, col.name, "control-character", found, cell))
+                continue
         try:
             typed[col.name] = _convert(col.type, cell)
         except ValueError as exc:
             reason = str(exc) if str(exc).startswith("expected") else f"expected a {col.type}"
-            problems.append(Problem(file, line, col.name, "type", f"{reason}, got {cell!r}", cell))
+            problems.append(Problem(file, line, col.name, "type", f"{reason}, got {quoted(cell)}", cell))
     return typed, problems
 
 

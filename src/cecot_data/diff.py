@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DiffError
+from .fileio import read_regular, write_atomic
 from .models import MODELS, MODELS_BY_TABLE, Record
 
 RETIRED_TABLE = "retired_ids"
@@ -37,6 +38,9 @@ class TableDiff:
         return not (self.added or self.removed or self.changed)
 
 
+MAX_DESCRIPTOR_BYTES = 32 << 20
+
+
 def _package_root(path: Path) -> Path:
     root = path.parent if path.name == "datapackage.json" else path
     if not (root / "datapackage.json").is_file():
@@ -44,22 +48,35 @@ def _package_root(path: Path) -> Path:
     return root
 
 
-def _version(root: Path) -> str:
+def _text(path: Path) -> str:
+    """A file's text; a FIFO, a device or undecodable bytes are a DiffError naming the file."""
     try:
-        return str(json.loads((root / "datapackage.json").read_text(encoding="utf-8")).get("version", "?"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DiffError(f"{root / 'datapackage.json'}: cannot read it ({exc})") from None
+        return read_regular(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DiffError(f"{path}: cannot read it ({reason})") from None
+
+
+def _version(root: Path) -> str:
+    path = root / "datapackage.json"
+    try:
+        text = read_regular(path, max_bytes=MAX_DESCRIPTOR_BYTES).decode("utf-8")
+        found = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DiffError(f"{path}: cannot read it ({exc})") from None
+    return str(found.get("version", "?")) if isinstance(found, dict) else "?"
 
 
 def _rows(root: Path, model: type[Record]) -> dict[str, dict[str, str]]:
     """Rows of a table by key (cells as written; key parts joined with '/'); empty if the file is absent."""
     path = root / "datasets" / f"{model.table_name}.csv"
-    if not path.is_file():
+    if not path.exists():
         return {}
+    text = _text(path)
     try:
-        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         return {"/".join(row[k] for k in model.primary_key): row for row in reader}
-    except (UnicodeDecodeError, csv.Error, KeyError) as exc:
+    except (csv.Error, KeyError, TypeError) as exc:
         raise DiffError(f"{path}: cannot read it as this table ({exc})") from None
 
 
@@ -107,7 +124,7 @@ def retire(new: Path, tables: list[TableDiff], version: str, reason: str = "remo
     writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     writer.writerows({n: row.get(n, "") for n in names} for row in rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    write_atomic(path, out.getvalue())
     return added
 
 

@@ -4,17 +4,28 @@ Everything here reads files installed with the package (located with
 ``importlib.resources``) and nothing else: no network, no environment
 variables, no current directory. Parsed tables are cached per process; each
 call returns a new list of the same frozen records.
+
+Every shipped file is checked against the size and sha256 the installed
+descriptor records before it is used; a changed, truncated or replaced file is
+an :class:`~cecot_data.errors.InvalidDataError` naming it. Only regular files
+are opened. Measured (README "Speed"): reading the descriptor costs about
+4.5 ms once per process; hashing all 22 data files (489 kB) about 1 ms more
+than reading them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from .errors import InvalidDataError
+from .constants import DESCRIPTOR_NAME
+from .errors import InvalidDataError, Problem
+from .fileio import read_regular
 from .tables import TABLE_NAMES as TABLE_NAMES
 
 # The models (and pydantic) are imported on first use, not here: read_table() and
@@ -69,6 +80,51 @@ def datapackage_path() -> Path:
     return _as_path(_data_dir() / "datapackage.json")
 
 
+MAX_DESCRIPTOR_BYTES = 32 << 20
+
+
+def _shipped_problem(rel: str, message: str) -> InvalidDataError:
+    return InvalidDataError([Problem(rel, None, None, "hash", f"{message}; reinstall cecot-data")])
+
+
+@cache
+def _recorded() -> dict[str, tuple[int, str]]:
+    """(bytes, sha256 hex) of every shipped file, by path, as the installed descriptor records them."""
+    try:
+        descriptor = json.loads(read_regular(datapackage_path(), max_bytes=MAX_DESCRIPTOR_BYTES))
+        recorded = {}
+        for resource in descriptor["resources"]:
+            for spec in (resource, resource["cecot:parquet"]):
+                recorded[str(spec["path"])] = (int(spec["bytes"]), str(spec["hash"]).rpartition(":")[2])
+    except (OSError, ValueError, RecursionError, LookupError, TypeError) as exc:
+        raise _shipped_problem(DESCRIPTOR_NAME, f"the installed descriptor cannot be read ({exc})") from None
+    return recorded
+
+
+def shipped_bytes(rel: str) -> bytes:
+    """The bytes of a shipped file (``datasets/events.csv``), checked against the installed descriptor.
+
+    The descriptor itself is returned as it is. Raises
+    :class:`~cecot_data.errors.InvalidDataError` naming the file when it is
+    missing, not a regular file, or differs in size or sha256.
+    """
+    path = _as_path(_data_dir() / rel)
+    if rel == DESCRIPTOR_NAME:
+        return read_regular(path, max_bytes=MAX_DESCRIPTOR_BYTES)
+    size, digest = _recorded().get(rel, (-1, ""))
+    if size < 0:
+        raise _shipped_problem(rel, "the installed descriptor does not list this file")
+    try:
+        data = read_regular(path, max_bytes=size)
+    except OSError as exc:
+        raise _shipped_problem(rel, f"the installed file cannot be read ({exc.strerror or exc})") from None
+    if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
+        raise _shipped_problem(
+            rel, "the installed file was changed or truncated: its size or sha256 differs from the descriptor's"
+        )
+    return data
+
+
 def _check_name(name: str) -> type[Record]:
     from .models import MODELS_BY_TABLE
 
@@ -83,8 +139,8 @@ def _records(name: str) -> tuple[Record, ...]:
     from .csv_files import parse_csv
 
     model = _check_name(name)
-    text = (_data_dir() / "datasets" / f"{name}.csv").read_text(encoding="utf-8")
-    records, problems = parse_csv(model, text, f"datasets/{name}.csv")
+    rel = f"datasets/{name}.csv"
+    records, problems = parse_csv(model, shipped_bytes(rel).decode("utf-8"), rel)
     if problems:
         raise InvalidDataError(problems)
     return tuple(records)
@@ -270,7 +326,7 @@ def parquet_path(name: TableName) -> Path:
     path = datasets / f"{name}.parquet"
     # Checked against the shipped files rather than the models, so that reading a
     # Parquet file never imports pydantic.
-    if not name.replace("_", "").isalpha() or not path.is_file():
+    if not name.replace("_", "").isalpha() or not path.exists():
         tables = sorted(p.stem for p in datasets.glob("*.parquet"))
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(tables)}")
     return path
@@ -311,7 +367,9 @@ def read_table(name: TableName, *, backend: Backend = "pyarrow") -> Any:
 
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; backends are: {', '.join(BACKENDS)}")
-    table = pq.ParquetFile(parquet_path(name)).read()
+    import pyarrow as pa
+
+    table = pq.ParquetFile(pa.BufferReader(shipped_bytes(f"datasets/{parquet_path(name).name}"))).read()
     if backend == "pyarrow":
         return table
     module = _backend_module(backend)

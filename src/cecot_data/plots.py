@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from . import edtf
 from .errors import PlotError
+from .fileio import atomic_target, check_target
 from .loaders import load_events, load_population_counts, load_sources
 from .models import ClaimantKind, Event, PopulationCount, Qualifier, Source
 
@@ -345,24 +346,28 @@ def _rc() -> AbstractContextManager[None]:
     )
 
 
-def _draw_and_save(draw: Callable[[], tuple[Figure, str]], out: Path) -> Path:
-    """Check the suffix, draw the figure, write it; the file's metadata carry the figure's title."""
+def _draw_and_save(draw: Callable[[], tuple[Figure, str]], out: Path, force: bool) -> Path:
+    """Check the suffix and the target, draw the figure, write it; the file's metadata carry the figure's title.
+
+    The target follows the rule of every export (an existing file needs
+    ``force``; a link is replaced, not written through); the file is written
+    beside it and renamed when complete.
+    """
     suffix = _check_suffix(out)
     try:
         import matplotlib  # noqa: F401
     except ImportError as error:
         raise PlotError(MISSING_MATPLOTLIB) from error
+    check_target(out, force=force)
     with _rc():
         figure, title = draw()
-        try:
+        with atomic_target(out) as temporary:
             if suffix == ".png":
                 # No "Software" entry: the bytes do not depend on the matplotlib version's banner.
-                figure.savefig(out, format="png", dpi=PNG_DPI, metadata={"Title": title, "Software": None})
+                figure.savefig(temporary, format="png", dpi=PNG_DPI, metadata={"Title": title, "Software": None})
             else:
                 # No "Date" or "Creator" entry: the same data give the same file.
-                figure.savefig(out, format="svg", metadata={"Title": title, "Date": None, "Creator": None})
-        except OSError as error:
-            raise PlotError(f"cannot write {str(out)!r}: {error.strerror or error}") from error
+                figure.savefig(temporary, format="svg", metadata={"Title": title, "Date": None, "Creator": None})
     return out
 
 
@@ -1113,22 +1118,22 @@ def _break_marks(left_ax: Axes, right_ax: Axes) -> None:
 # Public functions.
 
 
-def plot_timeline(out: Path) -> Path:
+def plot_timeline(out: Path, *, force: bool = False) -> Path:
     """Write the chronology of events (PNG or SVG, by ``out``'s suffix) and return ``out``."""
-    return _draw_and_save(_timeline_figure, Path(out))
+    return _draw_and_save(_timeline_figure, Path(out), force)
 
 
-def plot_population(out: Path) -> Path:
+def plot_population(out: Path, *, force: bool = False) -> Path:
     """Write the country-wide prison population claims over time (PNG or SVG) and return ``out``."""
-    return _draw_and_save(_population_figure, Path(out))
+    return _draw_and_save(_population_figure, Path(out), force)
 
 
-def plot_deaths(out: Path) -> Path:
+def plot_deaths(out: Path, *, force: bool = False) -> Path:
     """Write the country-wide deaths-in-custody counts over time, by claimant (PNG or SVG), and return ``out``."""
-    return _draw_and_save(_deaths_figure, Path(out))
+    return _draw_and_save(_deaths_figure, Path(out), force)
 
 
-PLOTS: dict[str, Callable[[Path], Path]] = {
+PLOTS: dict[str, Callable[..., Path]] = {
     "timeline": plot_timeline,
     "population": plot_population,
     "deaths": plot_deaths,

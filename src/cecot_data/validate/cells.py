@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import edtf
-from ..csv_files import DAY_PATTERN, INTEGER_PATTERN, NUMBER_PATTERN
+from ..csv_files import CONTROL_PATTERN, DAY_PATTERN, INTEGER_PATTERN, NUMBER_PATTERN, control_character, quoted
 from ..models import TEXT_PATTERN
 from ..rules import WHITESPACE_RUN
 
@@ -149,8 +149,21 @@ def _day_checks(values: pa.Array, present: pa.Array) -> list[CellCheck]:
     return checks
 
 
+def _control_check(values: pa.Array) -> CellCheck | None:
+    """Cells holding a control character, found cheaply: a cell of printable ASCII holds none."""
+    candidates = pc.indices_nonzero(pc.invert(pc.fill_null(pc.ascii_is_printable(values), True)))
+    if not len(candidates):
+        return None
+    hits = pc.filter(candidates, pc.match_substring_regex(pc.take(values, candidates), CONTROL_PATTERN))
+    if not len(hits):
+        return None
+    failed = pc.is_in(pa.array(range(len(values)), pa.int64()), value_set=hits)
+    return CellCheck("control-character", failed, lambda value: control_character(value) or "")
+
+
 def _text_checks(col: Column, values: pa.Array, present: pa.Array, sizes: Lengths) -> list[CellCheck]:
-    checks: list[CellCheck] = []
+    control = _control_check(values)
+    checks: list[CellCheck] = [control] if control is not None else []
     if col.max_length is not None and sizes.longest > col.max_length:
         long = pc.and_(present, pc.greater(pc.utf8_length(values), col.max_length))
         checks.append(CellCheck("max-length", long, fixed(f"String should have at most {col.max_length} characters")))
@@ -228,7 +241,7 @@ def fixed(text: str) -> Callable[[Any], str]:
 
 def got(reason: str) -> Callable[[Any], str]:
     """A message that shows the value."""
-    return lambda value: f"{reason}, got {value!r}"
+    return lambda value: f"{reason}, got {quoted(value)}"
 
 
 def true_indices(mask: pa.Array) -> list[int]:

@@ -18,6 +18,7 @@ import csv
 import io
 import itertools
 import os
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
+from ..fileio import open_regular
 from .batches import TableChecker
 from .cells import ROW
 from .parquet import ParquetFeeder, ParquetReadError, parquet_difference, parquet_row_of
@@ -59,26 +61,54 @@ class ScanResult:
     parquet_diff: str | None = None  # where the Parquet twin first differs from the CSV (when that is clean)
 
 
-def read_header(path: Path) -> list[str]:
-    """The first record of a CSV file (raises StructuralError if it cannot be read)."""
-    with path.open("rb") as handle:
-        first = handle.readline(1 << 20)
+HEADER_BYTES = 1 << 20  # a header longer than this is not one of ours
+_TERMINATOR = re.compile(rb'["\r\n]')
+
+
+@dataclass(frozen=True)
+class Header:
+    """The first record of a CSV file and the offset where the data rows start."""
+
+    names: list[str]
+    end: int
+
+
+def read_header(path: Path) -> Header:
+    """The first record of a CSV file, ended by ``\n``, ``\r\n`` or ``\r`` (raises StructuralError if unreadable).
+
+    The data rows start after it, whatever the line ending (a wrong one is reported
+    on its own, see :func:`cecot_data.validate.files.line_ending_problems`).
+    """
+    with open_regular(path) as handle:
+        first = handle.read(HEADER_BYTES)
+    end = len(first)
+    quoted = False
+    for match in _TERMINATOR.finditer(first):
+        char = match.group()
+        if char == b'"':
+            quoted = not quoted
+        elif not quoted:
+            end = match.end() + (char == b"\r" and first[match.end() : match.end() + 1] == b"\n")
+            break
     try:
-        return next(csv.reader(io.StringIO(first.decode("utf-8"))))
+        return Header(next(csv.reader(io.StringIO(first[:end].decode("utf-8"), newline=""))), end)
     except (UnicodeDecodeError, StopIteration, csv.Error) as exc:
         raise StructuralError(str(exc)) from None
 
 
-def split_points(path: Path, parts: int) -> list[int]:
+def split_points(path: Path, parts: int, start: int | None = None) -> list[int]:
     """Byte offsets that cut the data rows of a CSV file into about ``parts`` equal ranges.
 
-    Each cut follows a newline. A newline inside a quoted cell is not the end
-    of a row; :func:`scan_csv` notices a cut there and reads the file whole.
+    The rows start at ``start`` (by default after the header). Each cut
+    follows a newline. A newline inside a quoted cell is not the end of a
+    row; :func:`scan_csv` notices a cut there and reads the file whole.
     """
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        handle.readline()  # the header
-        points = [handle.tell()]
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if start is None:
+            handle.readline()  # the header
+            start = handle.tell()
+        points = [start]
         for part in range(1, parts):
             handle.seek(max(size * part // parts, points[-1]))
             handle.readline()
@@ -202,7 +232,7 @@ def scan_csv(
     keep = list(keep)
     if parts is None:
         parts = WORKERS if path.stat().st_size >= SPLIT_BYTES else 1
-    points = split_points(path, parts)
+    points = split_points(path, parts, read_header(path).end)
     ranges = [_Range(a, b, TableChecker(model, rel, keep)) for a, b in itertools.pairwise(points)]
     try:
         with ExitStack() as stack:
@@ -258,16 +288,74 @@ def _parquet_answer(path: Path, ranges: list[_Range], parquet_path: Path) -> str
         if diff is not None:
             return diff
         before += part.checker.rows
+    return parquet_tail(parquet_path, before)
+
+
+def parquet_tail(parquet_path: Path, rows: int) -> str | None:
+    """After ``rows`` rows that matched the CSV's: the Parquet file must hold no more, and its footer agree."""
     try:
         parquet = pq.ParquetFile(parquet_path)
-        more = ParquetFeeder(parquet, before).take(1).num_rows
+        more = ParquetFeeder(parquet, rows).take(1).num_rows
     except (ParquetReadError, OSError, pa.ArrowException) as exc:
         return str(exc)
     if more:
-        return f"the Parquet file has more rows than the CSV ({before})"
-    if parquet.metadata.num_rows != before:
-        return f"the Parquet file's footer says {parquet.metadata.num_rows} rows; it holds {before}"
+        return f"the Parquet file has more rows than the CSV ({rows})"
+    if parquet.metadata.num_rows != rows:
+        return f"the Parquet file's footer says {parquet.metadata.num_rows} rows; it holds {rows}"
     return None
+
+
+class Comparison:
+    """The Parquet twin compared with a CSV read row by row (the row-wise reader), in batches.
+
+    :meth:`add` takes each row's cells, or None once the CSV has a problem (the
+    comparison then stops: it would only repeat the CSV's own problems).
+    """
+
+    def __init__(self, model: type[Record], parquet_path: Path) -> None:
+        from ..schema import columns
+
+        self._columns = columns(model)
+        self._path = parquet_path
+        self._pending: list[list[str]] = []
+        self._done = 0
+        self._stopped = False
+        self.diff: str | None = None
+        try:
+            self._feeder: ParquetFeeder | None = ParquetFeeder(pq.ParquetFile(parquet_path), 0)
+        except (OSError, pa.ArrowException) as exc:
+            self._feeder, self.diff = None, f"cannot read the Parquet file: {exc}"
+
+    def add(self, cells: list[str] | None) -> None:
+        """The next row's cells (None: the CSV has a problem, stop comparing)."""
+        if cells is None:
+            self._stopped = True
+        if cells is None or self._stopped or self.diff is not None:
+            return
+        self._pending.append(cells)
+        if len(self._pending) >= 1 << 16:
+            self._compare()
+
+    def _compare(self) -> None:
+        if not self._pending or self._feeder is None:
+            return
+        names = [c.name for c in self._columns]
+        columns = [pa.array([row[i] for row in self._pending], pa.string()) for i in range(len(names))]
+        batch = pa.record_batch(columns, names=names)
+        try:
+            self.diff = parquet_difference(self._columns, batch, self._feeder.take(batch.num_rows), self._done + 2)
+        except ParquetReadError as exc:
+            self.diff = str(exc)
+        self._done += batch.num_rows
+        self._pending.clear()
+
+    def finish(self) -> str | None:
+        """The first difference, once every row was added (None when they agree or the CSV had problems)."""
+        if self._stopped:
+            return None
+        if self.diff is None:
+            self._compare()
+        return self.diff if self.diff is not None else parquet_tail(self._path, self._done)
 
 
 def _compare_again(path: Path, part: _Range, parquet_path: Path, before: int) -> str | None:
