@@ -38,7 +38,7 @@ def _open(path: Path, start: int, end: int, names: list[str], stack: ExitStack) 
     source = stack.enter_context(pa.OSFile(str(path)))
     reader = pv.open_csv(
         source.get_stream(start, end - start),
-        read_options=pv.ReadOptions(block_size=4 << 20, column_names=names, use_threads=False),
+        read_options=pv.ReadOptions(block_size=6 << 20, column_names=names, use_threads=False),
         parse_options=pv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
     )

@@ -40,7 +40,10 @@ if TYPE_CHECKING:
     from ..errors import Problem
     from ..models import Record
 
-BLOCK_BYTES = 4 << 20
+# Bytes parsed per record batch. Fewer, larger batches mean fewer calls from Python per
+# row; measured at 1M rows (alternating runs): 6 MiB was about 10% faster than 4 MiB for
+# about 30 MiB more peak memory, and 8 or 16 MiB no faster for 80-150 MiB more.
+BLOCK_BYTES = 6 << 20
 # One range per core, at most two: each range holds its own parse buffers, so more
 # ranges cost memory, and the machines this was measured on have two cores.
 WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))

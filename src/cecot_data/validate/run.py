@@ -8,6 +8,7 @@ descriptor, a descriptor that is not JSON or not a Data Package) raises
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..constants import DESCRIPTOR_NAME, PARQUET_PROPERTY
 from ..csv_files import header_problem, iter_rows
-from ..errors import Problem
+from ..errors import Problem, UnusableInputError
 from ..fileio import open_regular
 from ..models import MODELS, MODELS_BY_TABLE, Record
 from ..schema import arrow_schema, column_names, foreign_keys, table_schema
@@ -105,6 +106,27 @@ def _resources(descriptor: dict[str, Any]) -> tuple[dict[str, tuple[int, dict[st
         elif isinstance(name, str) and name not in resources:
             resources[name] = (index, resource)
     return resources, problems
+
+
+def described_bytes(path: Path) -> int:
+    """The total size of the regular files a package's descriptor names (0 for what cannot be read)."""
+    import stat
+
+    try:
+        descriptor_file = descriptor_path(path)
+        descriptor = load_descriptor(descriptor_file).content
+    except UnusableInputError:
+        return 0
+    total = 0
+    for resource in descriptor["resources"]:
+        specs = [resource, resource.get(PARQUET_PROPERTY)] if isinstance(resource, dict) else []
+        for spec in specs:
+            rel = spec.get("path") if isinstance(spec, dict) else None
+            if isinstance(rel, str) and "\x00" not in rel:
+                with contextlib.suppress(OSError, ValueError):
+                    found = (descriptor_file.parent / rel).stat()
+                    total += found.st_size if stat.S_ISREG(found.st_mode) else 0
+    return total
 
 
 def validate_package(path: Path, *, workers: int | None = None) -> Report:
