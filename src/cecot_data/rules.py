@@ -184,10 +184,15 @@ class QualifierWords:
 
     @property
     def pattern(self) -> str:
-        # Only regex metacharacters are escaped (RE2 refuses some of re.escape's escapes, such as "\\ ").
-        escaped = (re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", w) for w in self.words)
-        alternatives = "|".join(w.replace(" N", " [0-9]") for w in escaped)
-        return f"(^|{_NOT_LETTER})({alternatives})({_NOT_LETTER}|$)"
+        return words_pattern(self.words)
+
+
+def words_pattern(words: tuple[str, ...]) -> str:
+    """A regex matching any of ``words`` between non-letters ("N" in a word stands for a figure)."""
+    # Only regex metacharacters are escaped (RE2 refuses some of re.escape's escapes, such as "\\ ").
+    escaped = (re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", w) for w in words)
+    alternatives = "|".join(w.replace(" N", " [0-9]") for w in escaped)
+    return f"(^|{_NOT_LETTER})({alternatives})({_NOT_LETTER}|$)"
 
 
 _NOT_LETTER = "[^A-Za-z\u00c0-\u024f]"
@@ -297,16 +302,20 @@ class WordingFitsQualifier:
         needs = " or ".join(sorted(allowed))
         return f"{self.field} says {words!r}, which needs qualifier {needs}, not {qualifier!r}"
 
+    def wording_message(self, text: str, qualifier: str) -> str | None:
+        """The message for the first class of words in ``text`` that ``qualifier`` breaks, else None."""
+        for words in QUALIFIER_WORDS:
+            if qualifier not in words.allowed and re.search(words.pattern, text, re.IGNORECASE):
+                return self.message(words.label, words.allowed, qualifier)
+        return None
+
     def check(self, row: Mapping[str, Any]) -> str | None:
         text, qualifier = row.get(self.field), row.get("qualifier")
         if not isinstance(text, str) or not isinstance(qualifier, str):
             return None
         if QualifierShape().check(row) is not None:
             return None  # one problem for one wrong qualifier: the shape rule reports it
-        for words in QUALIFIER_WORDS:
-            if qualifier not in words.allowed and re.search(words.pattern, text, re.IGNORECASE):
-                return self.message(words.label, words.allowed, qualifier)
-        return None
+        return self.wording_message(text, qualifier)
 
 
 @dataclass(frozen=True)

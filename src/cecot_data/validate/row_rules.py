@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
@@ -27,10 +28,10 @@ from ..rules import (
     Implies,
     NamesFieldOf,
     QualifierShape,
-    QualifierWords,
     Rule,
     Together,
     WordingFitsQualifier,
+    words_pattern,
 )
 from .cells import edtf_spans, falses, fixed, mapped
 
@@ -45,6 +46,22 @@ class Batch:
     def present(self, name: str) -> pa.Array:
         """True where the cell is not empty."""
         return pc.not_equal(self.cells[name], "")
+
+    @cached_property
+    def shape_bad(self) -> pa.Array:
+        """Rows whose set numbers (value, lower_bound, upper_bound) do not fit their qualifier.
+
+        Computed once a batch: the qualifier-shape and the wording rules both need it.
+        """
+        qualifier = self.cells["qualifier"]
+        flags = [self.present(name) for name in BOUND_FIELDS]
+        shape_bad = falses(len(qualifier))
+        for name, expected in QUALIFIER_SHAPES.items():
+            wrong = falses(len(qualifier))
+            for flag, want in zip(flags, expected, strict=True):
+                wrong = pc.or_(wrong, pc.not_equal(flag, want))
+            shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
+        return shape_bad
 
 
 @dataclass(frozen=True)
@@ -81,22 +98,9 @@ def _date_order(rule: DateOrder, batch: Batch) -> list[Flag]:
     return [Flag(mask, rule.first, lambda i: rule.message(first[i].as_py(), second[i].as_py()))]
 
 
-def _shape_bad(batch: Batch) -> pa.Array:
-    """Rows whose set numbers (value, lower_bound, upper_bound present) do not fit their qualifier."""
-    qualifier = batch.cells["qualifier"]
-    flags = [batch.present(name) for name in BOUND_FIELDS]
-    shape_bad = falses(len(qualifier))
-    for name, expected in QUALIFIER_SHAPES.items():
-        wrong = falses(len(qualifier))
-        for flag, want in zip(flags, expected, strict=True):
-            wrong = pc.or_(wrong, pc.not_equal(flag, want))
-        shape_bad = pc.or_(shape_bad, pc.and_(pc.equal(qualifier, name), wrong))
-    return shape_bad
-
-
 def _qualifier_shape(_: QualifierShape, batch: Batch) -> list[Flag]:
     qualifier = batch.cells["qualifier"]
-    shape_bad = _shape_bad(batch)
+    shape_bad = batch.shape_bad
     low, high = batch.numbers["lower_bound"], batch.numbers["upper_bound"]
     inverted = pc.and_(pc.invert(shape_bad), pc.fill_null(pc.greater(low, high), False))
     return [
@@ -105,22 +109,33 @@ def _qualifier_shape(_: QualifierShape, batch: Batch) -> list[Flag]:
     ]
 
 
+# Every word of every class, and for each qualifier the words it may not be stated with:
+# one regex pass over the rows a word appears in, instead of one pass per class of words.
+_ANY_WORDS = words_pattern(tuple(w for c in QUALIFIER_WORDS for w in c.words))
+_FORBIDDEN: dict[str, str] = {
+    q: words_pattern(tuple(w for c in QUALIFIER_WORDS if q not in c.allowed for w in c.words)) for q in QUALIFIER_SHAPES
+}
+
+
 def _wording_fits_qualifier(rule: WordingFitsQualifier, batch: Batch) -> list[Flag]:
     qualifier, text = batch.cells["qualifier"], batch.cells[rule.field]
-    # A row whose numbers do not fit its qualifier is the shape rule's one problem; after that,
-    # one problem a row, for the first class of words it breaks (as the row engine reports).
-    flagged = _shape_bad(batch)
-    out = []
-    for words in QUALIFIER_WORDS:
-        said = pc.match_substring_regex(text, words.pattern, ignore_case=True)
-        wrong = pc.and_(said, pc.invert(pc.is_in(qualifier, value_set=pa.array(sorted(words.allowed)))))
-        out.append(Flag(pc.and_(wrong, pc.invert(flagged)), "qualifier", _wording_message(rule, words, qualifier)))
-        flagged = pc.or_(flagged, wrong)
-    return out
+    # A row whose numbers do not fit its qualifier is the shape rule's one problem.
+    said = pc.and_(pc.match_substring_regex(text, _ANY_WORDS, ignore_case=True), pc.invert(batch.shape_bad))
+    broken = falses(len(text))
+    for name, forbidden in _FORBIDDEN.items():
+        rows = pc.and_(said, pc.equal(qualifier, name))
+        if not pc.any(rows).as_py():
+            continue
+        hit = pc.match_substring_regex(pc.filter(text, rows), forbidden, ignore_case=True)
+        if pc.any(hit).as_py():
+            broken = pc.or_(broken, pc.replace_with_mask(falses(len(text)), rows, hit))
 
+    def message(i: int) -> str:
+        # The row engine's words, for the first class the row breaks (the same message).
+        found = rule.wording_message(text[i].as_py(), qualifier[i].as_py())
+        return found or ""
 
-def _wording_message(rule: WordingFitsQualifier, words: QualifierWords, qualifier: pa.Array) -> Callable[[int], str]:
-    return lambda i: rule.message(words.label, words.allowed, qualifier[i].as_py())
+    return [Flag(broken, "qualifier", message)]
 
 
 def _implies(rule: Implies, batch: Batch) -> list[Flag]:
