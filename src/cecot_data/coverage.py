@@ -55,6 +55,19 @@ def _instruments(facts: Facts, keep: Callable[[LegalInstrument], bool]) -> list[
 Scope = Literal["country", "facility", "any"]
 
 
+def _other_salvadoran_law(facts: Facts) -> list[Record]:
+    """Salvadoran statutes and decrees other than the state of exception's (no court orders)."""
+    state_of_exception = _extensions(facts) | {STATE_OF_EXCEPTION_DECREE}
+    return _instruments(
+        facts,
+        lambda r: (
+            r.jurisdiction_iso2 == "SV"
+            and r.instrument_type not in COURT_INSTRUMENT_TYPES
+            and r.instrument_id not in state_of_exception
+        ),
+    )
+
+
 def _counts(measures: frozenset[str], scope: Scope = "any") -> Callable[[Facts], list[Record]]:
     """The population_counts rows of these measures: country-wide, at one facility, or any."""
 
@@ -93,14 +106,7 @@ SERIES: tuple[Series, ...] = (
         "other-salvadoran-law",
         "Other Salvadoran laws and decrees",
         "legal_instruments",
-        lambda facts: _instruments(
-            facts,
-            lambda r: (
-                r.jurisdiction_iso2 == "SV"
-                and r.instrument_type not in COURT_INSTRUMENT_TYPES
-                and r.instrument_id not in _extensions(facts) | {STATE_OF_EXCEPTION_DECREE}
-            ),
-        ),
+        _other_salvadoran_law,
         ("enacted_on", "in_force_from"),
     ),
     Series(
