@@ -11,6 +11,7 @@ Hypothesis profiles, chosen with ``CECOT_HYPOTHESIS_PROFILE``:
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -65,3 +66,20 @@ def peer() -> Callable[[str], Any]:
         return pytest.importorskip(module)
 
     return load
+
+
+@pytest.fixture(scope="session")
+def descriptor() -> dict[str, Any]:
+    """The installed descriptor, parsed."""
+    import cecot_data
+
+    loaded: dict[str, Any] = json.loads(cecot_data.datapackage_path().read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def facts() -> dict[str, list[Any]]:
+    """Every installed table's records, by table name."""
+    import cecot_data
+
+    return {name: list(cecot_data.load_table(name)) for name in cecot_data.TABLE_NAMES}

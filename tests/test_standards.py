@@ -57,17 +57,6 @@ def _peer(module: str) -> Any:
     return pytest.importorskip(module)
 
 
-@pytest.fixture(scope="module")
-def descriptor() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(cecot_data.datapackage_path().read_text(encoding="utf-8"))
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def facts() -> dict[str, list[Any]]:
-    return {name: list(cecot_data.load_table(name)) for name in cecot_data.TABLE_NAMES}
-
-
 # ---------------------------------------------------------------------------
 # Croissant
 
