@@ -173,6 +173,16 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 SIDECAR_SUFFIXES = ("-journal", "-wal", "-shm", ".wal")
 
 
+def _target_status(path: Path) -> os.stat_result | None:
+    """What stands at an export target (links not followed), or None when nothing does."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot use it as a target: {exc.strerror or exc}") from None
+
+
 def check_target(path: Path, *, force: bool, sidecars: tuple[Path, ...] = ()) -> None:
     """The one rule for a file an export or a plot is about to write (and the files it writes beside it).
 
@@ -182,12 +192,9 @@ def check_target(path: Path, *, force: bool, sidecars: tuple[Path, ...] = ()) ->
     replaced. Raises :class:`~cecot_data.errors.ExportError`.
     """
     for target in (path, *sidecars):
-        try:
-            found = os.lstat(target)
-        except FileNotFoundError:
+        found = _target_status(target)
+        if found is None:
             continue
-        except OSError as exc:
-            raise ExportError(f"{target}: cannot use it as a target: {exc.strerror or exc}") from None
         if not (stat.S_ISREG(found.st_mode) or stat.S_ISLNK(found.st_mode)):
             raise ExportError(f"{target}: is {kind_of(found.st_mode)}; it is never replaced")
         if not force:
@@ -201,12 +208,9 @@ def check_folder_target(path: Path, *, force: bool) -> None:
     A symbolic link, a file or anything else in the folder's place is refused
     (a link is not followed out). Raises :class:`~cecot_data.errors.ExportError`.
     """
-    try:
-        found = os.lstat(path)
-    except FileNotFoundError:
+    found = _target_status(path)
+    if found is None:
         return
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot use it as a target: {exc.strerror or exc}") from None
     if not stat.S_ISDIR(found.st_mode):
         raise ExportError(f"{path}: is {kind_of(found.st_mode)}, not a folder; choose a new or empty folder")
     if any(path.iterdir()) and not force:
